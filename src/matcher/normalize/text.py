@@ -1,0 +1,50 @@
+"""Unicode folding shared by every normalizer.
+
+Officers type on phones and old desktops in many scripts; the same name can
+arrive composed or decomposed, with zero-width joiners from Indic keyboards,
+with nukta letters written as one code point or two, and with digits in
+Devanagari, Bengali or Arabic-Indic forms. ``fold_text`` makes those the same
+string without deleting anything meaningful (vowel signs are kept: a "letters
+only" regex would delete them and ruin Indic names).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Zero-width and formatting characters that keyboards insert but that carry
+# no meaning for matching: ZWSP, ZWNJ, ZWJ, word joiner, BOM, soft hyphen, LRM/RLM.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"), None)
+_SPACES = re.compile(r"\s+")
+
+
+def _digit_table() -> dict[int, str]:
+    """Map every Unicode decimal digit outside ASCII (Devanagari ०, Bengali ০, ...) to 0-9."""
+    table: dict[int, str] = {}
+    for code in range(0x80, 0x1FBFA):
+        ch = chr(code)
+        if unicodedata.category(ch) == "Nd":
+            table[code] = str(unicodedata.digit(ch))
+    return table
+
+
+_DIGITS = _digit_table()
+
+
+def ascii_digits(text: str) -> str:
+    """Replace Indic and other Unicode decimal digits by ASCII digits (``"१२"`` -> ``"12"``)."""
+    return text.translate(_DIGITS)
+
+
+def fold_text(text: str) -> str:
+    """NFKC-fold, drop invisible joiners, make digits ASCII and collapse white space.
+
+    Control characters become spaces so that a pasted tab or newline never
+    glues two words together. Case is kept; callers lower-case where they need to.
+    """
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+    return _SPACES.sub(" ", ascii_digits(text)).strip()
