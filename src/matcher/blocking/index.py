@@ -1,0 +1,193 @@
+"""An in-memory candidate index: the best candidates for one record, fast.
+
+Records are indexed under their blocking keys. A query gathers every record
+that shares a key with it and ranks them by the summed rarity (inverse
+document frequency) of the keys they share; only the ``limit`` best are
+scored by the model. A true pair usually shares several keys (a name sound,
+the father's name, district and birth year), two strangers at most one
+common one, so the cut keeps recall while bounding work.
+
+Keys shared by very many records ("n:rj" for Raju) are not dropped: their
+members are first filtered by birth year, which is cheap and vectorised.
+
+The index accepts added, changed and removed records: a changed record gets
+a new slot and the old one is marked dead; :meth:`CandidateIndex.compact`
+rebuilds the postings when dead slots pile up.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.blocking.keys import blocking_keys
+from matcher.normalize.person import Person
+
+#: Postings longer than this are filtered by birth year before counting.
+LARGE_BLOCK = 2000
+#: Years of difference in birth-year midpoints beyond which a large block's member is skipped.
+LARGE_BLOCK_YEARS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A record that shares blocking keys with the query, and how telling they are."""
+
+    person: Person
+    retrieval_score: float
+    shared_keys: int
+
+
+class CandidateIndex:
+    """Blocking-key postings over the records of one kind."""
+
+    def __init__(self, persons: Iterable[Person] = ()) -> None:
+        self._slots: list[Person | None] = []
+        self._slot_of: dict[str, int] = {}
+        self._postings: dict[str, list[int]] = {}
+        self._arrays: dict[str, npt.NDArray[np.int64]] = {}
+        self._alive = np.zeros(0, dtype=bool)
+        self._birth_mid = np.zeros(0, dtype=np.float32)
+        self._dead = 0
+        self.add_many(persons)
+
+    # --- maintenance -----------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._slot_of)
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._slot_of
+
+    def get(self, record_id: str) -> Person | None:
+        slot = self._slot_of.get(record_id)
+        return None if slot is None else self._slots[slot]
+
+    def persons(self) -> Iterable[Person]:
+        for slot in self._slot_of.values():
+            person = self._slots[slot]
+            if person is not None:
+                yield person
+
+    def _grow(self, extra: int) -> None:
+        need = len(self._slots) + extra
+        if need > self._alive.shape[0]:
+            size = max(need, int(self._alive.shape[0] * 1.5) + 1024)
+            alive = np.zeros(size, dtype=bool)
+            alive[: self._alive.shape[0]] = self._alive
+            mid = np.full(size, np.nan, dtype=np.float32)
+            mid[: self._birth_mid.shape[0]] = self._birth_mid
+            self._alive, self._birth_mid = alive, mid
+
+    def add_many(self, persons: Iterable[Person]) -> None:
+        """Add records; a record whose id is already indexed replaces the old version."""
+        batch = list(persons)
+        self._grow(len(batch))
+        for person in batch:
+            self._add(person)
+
+    def add(self, person: Person) -> None:
+        """Add or replace one record."""
+        self._grow(1)
+        self._add(person)
+
+    def _add(self, person: Person) -> None:
+        if person.id in self._slot_of:
+            self.remove(person.id)
+        slot = len(self._slots)
+        self._slots.append(person)
+        self._slot_of[person.id] = slot
+        self._alive[slot] = True
+        if person.birth is not None:
+            self._birth_mid[slot] = _year(person)
+        for key in blocking_keys(person):
+            self._postings.setdefault(key, []).append(slot)
+            self._arrays.pop(key, None)
+
+    def remove(self, record_id: str) -> bool:
+        """Forget a record; returns whether it was indexed."""
+        slot = self._slot_of.pop(record_id, None)
+        if slot is None:
+            return False
+        self._slots[slot] = None
+        self._alive[slot] = False
+        self._dead += 1
+        if self._dead > 1000 and self._dead > len(self._slot_of) // 4:
+            self.compact()
+        return True
+
+    def compact(self) -> None:
+        """Rebuild the postings without dead slots."""
+        alive = [p for p in self._slots if p is not None]
+        self._slots, self._slot_of, self._postings, self._arrays = [], {}, {}, {}
+        self._alive = np.zeros(0, dtype=bool)
+        self._birth_mid = np.zeros(0, dtype=np.float32)
+        self._dead = 0
+        self.add_many(alive)
+
+    # --- queries ---------------------------------------------------------
+
+    def _array(self, key: str) -> npt.NDArray[np.int64] | None:
+        arr = self._arrays.get(key)
+        if arr is None:
+            slots = self._postings.get(key)
+            if not slots:
+                return None
+            arr = np.asarray(slots, dtype=np.int64)
+            self._arrays[key] = arr
+        return arr
+
+    def document_frequency(self, key: str) -> int:
+        return len(self._postings.get(key, ()))
+
+    def candidates(self, person: Person, limit: int = 150) -> list[Candidate]:
+        """The ``limit`` indexed records sharing the most telling keys with ``person``."""
+        n = max(len(self._slot_of), 1)
+        query_mid = _year(person) if person.birth is not None else None
+        parts: list[npt.NDArray[np.int64]] = []
+        weights: list[npt.NDArray[np.float64]] = []
+        for key in blocking_keys(person, query=True):
+            arr = self._array(key)
+            if arr is None:
+                continue
+            idf = math.log(1 + n / len(arr))
+            if len(arr) > LARGE_BLOCK and query_mid is not None:
+                mids = self._birth_mid[arr]
+                keep = np.isnan(mids) | (np.abs(mids - query_mid) <= LARGE_BLOCK_YEARS)
+                arr = arr[keep]
+            parts.append(arr)
+            weights.append(np.full(len(arr), idf))
+        if not parts:
+            return []
+        slots = np.concatenate(parts)
+        slot_weights = np.concatenate(weights)
+        alive = self._alive[slots]
+        slots, slot_weights = slots[alive], slot_weights[alive]
+        if not len(slots):
+            return []
+        unique, inverse = np.unique(slots, return_inverse=True)
+        scores = np.bincount(inverse, weights=slot_weights)
+        counts = np.bincount(inverse)
+        if len(unique) > limit:
+            top = np.argpartition(-scores, limit - 1)[:limit]
+        else:
+            top = np.arange(len(unique))
+        top = top[np.argsort(-scores[top], kind="stable")]
+        result = []
+        for i in top:
+            candidate = self._slots[int(unique[i])]
+            if candidate is None or (candidate.kind == person.kind and candidate.id == person.id):
+                continue  # a record is not its own candidate (dedupe within one kind)
+            result.append(Candidate(candidate, float(scores[i]), int(counts[i])))
+        return result
+
+
+def _year(person: Person) -> float:
+    birth = person.birth
+    assert birth is not None
+    mid = birth.midpoint
+    return mid.year + (mid.timetuple().tm_yday - 1) / 365.25

@@ -1,0 +1,68 @@
+"""Blocking keys: the cheap facts two records must share to be compared at all.
+
+Several independent families of keys are unioned, so a child known only by a
+nickname, with no district, is still reachable through a parent's name or a
+phone number. Keys are strings with a family prefix:
+
+``n:`` loose sound of a given name or nickname (name and aliases)
+``n3:`` first three consonants of that sound (catches a consonant typo at the end)
+``f:`` loose sound of the father's first name (and of his name written as one word)
+``m:`` loose sound of the mother's first name
+``p:`` a phone number's last ten digits
+``d:`` home district and a birth year (one key per year the birth interval spans)
+
+The index weighs each key by how rare it is, so a shared "Raju" counts for
+little and a shared phone for a lot; see :mod:`matcher.blocking.index`.
+"""
+
+from __future__ import annotations
+
+from matcher.normalize.names import ParsedName
+from matcher.normalize.person import Person
+
+
+def _name_keys(name: ParsedName, keys: set[str]) -> None:
+    for token in name.given_tokens:
+        if token.loose:
+            keys.add("n:" + token.loose)
+            if len(token.loose) >= 4:
+                keys.add("n3:" + token.loose[:3])
+
+
+def _parent_keys(prefix: str, name: ParsedName, keys: set[str]) -> None:
+    tokens = name.given_tokens
+    if not tokens:
+        return
+    if tokens[0].loose:
+        keys.add(prefix + tokens[0].loose)
+    if len(tokens) >= 2:
+        # "Ram Prasad" and "Ramprasad": index the joined sound too.
+        keys.add(prefix + tokens[0].loose + tokens[1].loose)
+
+
+def birth_years(person: Person, margin: int = 0) -> range:
+    """Calendar years the person's birth interval spans, widened by ``margin`` years."""
+    if person.birth is None:
+        return range(0)
+    return range(person.birth.earliest.year - margin, person.birth.latest.year + margin + 1)
+
+
+def blocking_keys(person: Person, *, query: bool = False) -> frozenset[str]:
+    """Every blocking key of a record.
+
+    With ``query=True`` the district keys span one more year on each side,
+    because the searching side's age is often a guess.
+    """
+    keys: set[str] = set()
+    for name in person.all_names:
+        _name_keys(name, keys)
+    _parent_keys("f:", person.father, keys)
+    _parent_keys("m:", person.mother, keys)
+    for phone in person.phones:
+        keys.add("p:" + phone[-10:])
+    district = person.home.district
+    if district is not None:
+        years = birth_years(person, margin=1 if query else 0)
+        if len(years) <= 12:  # an unknown age spans everything and is no key at all
+            keys.update(f"d:{district.code}:{year}" for year in years)
+    return frozenset(keys)

@@ -1,0 +1,236 @@
+"""The ``matcher`` command line.
+
+Subcommands are thin: they read files, call the library and write files.
+Each imports what it needs when it runs, so ``matcher --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from matcher.errors import MatcherError
+
+log = logging.getLogger("matcher")
+
+
+def _load_people(path: Path, kind_name: str):  # type: ignore[no-untyped-def]
+    """Read and normalize a file of one kind; bad rows are reported on stderr by row and field."""
+    from matcher.exchange import load_records
+    from matcher.normalize.places import load_gazetteer
+    from matcher.pipeline import normalize_all
+    from matcher.records import RecordKind
+
+    kind = RecordKind(kind_name)
+    result = load_records(path, kind)
+    for error in result.errors[:20]:
+        print(f"skipped: {error}", file=sys.stderr)
+    if len(result.errors) > 20:
+        print(f"skipped: ... and {len(result.errors) - 20} more bad rows", file=sys.stderr)
+    return normalize_all(result.records, load_gazetteer()), result
+
+
+def _model(path: Path | None):  # type: ignore[no-untyped-def]
+    from matcher.scoring.model import MatchModel, default_model
+
+    return MatchModel.load(path) if path else default_model()
+
+
+def cmd_normalize(args: argparse.Namespace) -> int:
+    from matcher.normalize.view import normalized_row, NORMALIZED_COLUMNS
+    from matcher.exchange import write_csv
+
+    persons, result = _load_people(args.file, args.kind)
+    out = args.out or args.file.with_name(args.file.stem + ".normalized.csv")
+    write_csv(out, (normalized_row(p) for p in persons), NORMALIZED_COLUMNS)
+    problems = sum(1 for p in persons if p.problems)
+    print(
+        f"{len(persons)} records normalized to {out}; {len(result.errors)} rows skipped; "
+        f"{problems} records with fields that could not be read"
+    )
+    if args.problems:
+        from matcher.exchange import write_csv as write
+
+        rows = [
+            {"id": p.id, "field": prob.field, "reason": prob.reason}
+            for p in persons
+            for prob in p.problems
+        ] + [
+            {"id": e.record_id or "", "field": e.field or "", "reason": f"row {e.row}: {e.reason}"}
+            for e in result.errors
+        ]
+        write(args.problems, rows, ["id", "field", "reason"])
+        print(f"problems written to {args.problems}")
+    return 0
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from matcher.decide import Thresholds
+    from matcher.exchange import write_csv
+    from matcher.pipeline import link
+
+    started = time.perf_counter()
+    missing, _ = _load_people(args.missing, "missing")
+    found, _ = _load_people(args.found, "found")
+    model = _model(args.model)
+    thresholds = Thresholds(args.review_threshold, args.match_threshold)
+    with tqdm(total=len(found), unit="child", disable=not sys.stderr.isatty() or args.quiet) as bar:
+        links = link(found, missing, model, thresholds, workers=args.workers, progress=bar.update)
+    rows = (
+        {
+            "found_id": l.pair.found_id,
+            "missing_id": l.pair.missing_id,
+            "score": f"{l.pair.match_probability:.6f}",
+            "decision": l.decision.value if l.decision else "",
+        }
+        for l in links
+    )
+    count = write_csv(args.out, rows, ["found_id", "missing_id", "score", "decision"])
+    elapsed = time.perf_counter() - started
+    print(
+        f"{count} pairs written to {args.out} ({len(found)} found against {len(missing)} missing "
+        f"in {elapsed:.1f} s, model {model.version})"
+    )
+    return 0
+
+
+def cmd_dedupe(args: argparse.Namespace) -> int:
+    from matcher.decide import Thresholds
+    from matcher.exchange import write_csv
+    from matcher.pipeline import dedupe
+
+    missing, _ = _load_people(args.missing, "missing")
+    pairs = dedupe(missing, _model(args.model), Thresholds(args.review_threshold, args.match_threshold))
+    rows = (
+        {"missing_id": p.found_id, "other_missing_id": p.missing_id, "score": f"{p.match_probability:.6f}"}
+        for p in pairs
+    )
+    count = write_csv(args.out, rows, ["missing_id", "other_missing_id", "score"])
+    print(f"{count} likely duplicate pairs written to {args.out}")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from matcher.scoring.train import train
+
+    missing, _ = _load_people(args.missing, "missing")
+    found, _ = _load_people(args.found, "found")
+    model = train(
+        found,
+        missing,
+        reported_share=args.reported_share,
+        seed=args.seed,
+        version=args.version,
+        description=args.description,
+    )
+    model.save(args.out)
+    print(f"model {model.version} written to {args.out}")
+    for session in model.training.get("sessions", []):
+        print(f"  EM on {session['block']}: {session['pairs']} pairs, {session['iterations']} iterations")
+    return 0
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from matcher.synth import write_dataset
+
+    started = time.perf_counter()
+    paths = write_dataset(args.out, args.missing, args.found, args.seed)
+    elapsed = time.perf_counter() - started
+    print(f"wrote {', '.join(str(p) for p in paths.values())} in {elapsed:.1f} s")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from matcher.evaluate import evaluate, format_report, read_links, read_truth, write_plots
+
+    evaluation = evaluate(read_links(args.links), read_truth(args.truth))
+    print(format_report(evaluation))
+    if args.plots:
+        for path in write_plots(evaluation, args.plots):
+            print(f"plot: {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="matcher",
+        description="Match found children against missing-children reports.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("normalize", help="write the normalized view of a record file as CSV")
+    p.add_argument("file", type=Path)
+    p.add_argument("--kind", choices=["found", "missing"], required=True)
+    p.add_argument("--out", type=Path, help="default: FILE.normalized.csv beside the input")
+    p.add_argument("--problems", type=Path, help="also write every unreadable field and row here")
+    p.set_defaults(func=cmd_normalize)
+
+    def thresholds(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--review-threshold", type=float, default=0.30)
+        p.add_argument("--match-threshold", type=float, default=0.90)
+        p.add_argument("--model", type=Path, help="a model JSON file (default: the shipped model)")
+
+    p = sub.add_parser("link", help="link found children to missing reports (batch)")
+    p.add_argument("--missing", type=Path, required=True)
+    p.add_argument("--found", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--workers", type=int, default=None, help="processes (default: CPU count)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    thresholds(p)
+    p.set_defaults(func=cmd_link)
+
+    p = sub.add_parser("dedupe", help="find missing reports that describe the same child")
+    p.add_argument("--missing", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    thresholds(p)
+    p.set_defaults(func=cmd_dedupe)
+
+    p = sub.add_parser("train", help="train a model without labels (u by sampling, m by EM)")
+    p.add_argument("--missing", type=Path, required=True)
+    p.add_argument("--found", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--reported-share", type=float, default=0.6)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--version", default=None)
+    p.add_argument("--description", default="")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("synth", help="generate realistic records with ground truth")
+    p.add_argument("--missing", type=int, default=50_000)
+    p.add_argument("--found", type=int, default=5_000)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("evaluate", help="precision, recall, top-1 of a link file against the truth")
+    p.add_argument("--links", type=Path, required=True)
+    p.add_argument("--truth", type=Path, required=True)
+    p.add_argument("--plots", type=Path, help="folder for the PR curve and score histogram PNGs")
+    p.set_defaults(func=cmd_evaluate)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args))
+    except MatcherError as exc:
+        print(f"matcher: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,169 @@
+"""link(): normalize, block, score, decide: the whole engine in one place.
+
+A :class:`Linker` holds what scoring needs (model, thresholds, term
+frequencies, the candidate index over one kind) and answers "the best k
+candidates for this record"; :func:`link` runs it over a batch of found
+children, in several processes when asked.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from matcher.blocking.index import CandidateIndex
+from matcher.decide import Decision, Thresholds, decide
+from matcher.normalize.person import Person, normalize_record
+from matcher.normalize.places import Gazetteer
+from matcher.records import RawRecord, RecordKind
+from matcher.scoring.model import MatchModel
+from matcher.scoring.score import ScoredPair, TermFrequencies, score_pair
+
+#: How many of the best-sharing candidates the model scores per record.
+DEFAULT_CANDIDATES = 150
+#: Share of missing reports that are a second report of the same child (for dedupe's prior).
+DUPLICATE_SHARE = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A scored pair with its place in the queue and its rank among the child's candidates."""
+
+    pair: ScoredPair
+    decision: Decision | None
+    rank: int
+
+
+def normalize_all(
+    records: Iterable[RawRecord], gazetteer: Gazetteer, *, today: date | None = None
+) -> list[Person]:
+    """Normalize a batch of records (problems stay on each Person)."""
+    return [normalize_record(r, gazetteer, today=today) for r in records]
+
+
+class Linker:
+    """Scores records of one kind against an index of the other."""
+
+    def __init__(
+        self,
+        index: CandidateIndex,
+        model: MatchModel,
+        thresholds: Thresholds | None = None,
+        *,
+        tf: TermFrequencies | None = None,
+        candidates: int = DEFAULT_CANDIDATES,
+        reported_share: float | None = None,
+    ) -> None:
+        self.index = index
+        self.model = model
+        self.thresholds = thresholds or Thresholds()
+        self.tf = tf if tf is not None else TermFrequencies.from_persons(index.persons())
+        self.candidates = candidates
+        self.reported_share = reported_share
+
+    def prior_weight(self) -> float:
+        return self.model.prior_weight(len(self.index), self.reported_share)
+
+    def best(self, person: Person, k: int = 10, *, min_probability: float = 0.0) -> list[Link]:
+        """The ``k`` best-scoring indexed records for one record, best first."""
+        prior = self.prior_weight()
+        scored: list[ScoredPair] = []
+        for candidate in self.index.candidates(person, self.candidates):
+            if person.kind is RecordKind.MISSING and candidate.person.kind is RecordKind.FOUND:
+                # A missing report searching found children: pairs keep (found, missing) order.
+                pair = score_pair(candidate.person, person, self.model, self.tf, prior)
+            else:
+                pair = score_pair(person, candidate.person, self.model, self.tf, prior)
+            if pair.match_probability >= min_probability:
+                scored.append(pair)
+        scored.sort(key=lambda p: (-p.match_weight, p.missing_id, p.found_id))
+        return [
+            Link(pair, decide(pair.match_probability, self.thresholds), rank)
+            for rank, pair in enumerate(scored[:k], start=1)
+        ]
+
+
+# The worker processes inherit the linker through fork instead of pickling it.
+_WORKER_LINKER: Linker | None = None
+
+
+def _link_chunk(chunk: Sequence[Person]) -> list[Link]:
+    assert _WORKER_LINKER is not None
+    linker = _WORKER_LINKER
+    out: list[Link] = []
+    for person in chunk:
+        out.extend(l for l in linker.best(person, k=linker.candidates) if l.decision is not None)
+    return out
+
+
+def link(
+    found: Sequence[Person],
+    missing: Sequence[Person],
+    model: MatchModel,
+    thresholds: Thresholds | None = None,
+    *,
+    candidates: int = DEFAULT_CANDIDATES,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Link]:
+    """Every (found, missing) pair at or above the review threshold, best first per child."""
+    global _WORKER_LINKER
+    linker = Linker(CandidateIndex(missing), model, thresholds, candidates=candidates)
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    chunk_size = 200
+    chunks = [found[i : i + chunk_size] for i in range(0, len(found), chunk_size)]
+    links: list[Link] = []
+    if workers <= 1 or len(chunks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        _WORKER_LINKER = linker
+        try:
+            for chunk in chunks:
+                links.extend(_link_chunk(chunk))
+                if progress:
+                    progress(len(chunk))
+        finally:
+            _WORKER_LINKER = None
+        return links
+    _WORKER_LINKER = linker
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            for chunk, result in zip(chunks, pool.imap(_link_chunk, chunks), strict=True):
+                links.extend(result)
+                if progress:
+                    progress(len(chunk))
+    finally:
+        _WORKER_LINKER = None
+    return links
+
+
+def dedupe(
+    missing: Sequence[Person],
+    model: MatchModel,
+    thresholds: Thresholds | None = None,
+    *,
+    candidates: int = DEFAULT_CANDIDATES,
+) -> list[ScoredPair]:
+    """Pairs of missing reports that are likely the same child reported twice."""
+    linker = Linker(
+        CandidateIndex(missing),
+        model,
+        thresholds,
+        candidates=candidates,
+        reported_share=DUPLICATE_SHARE,
+    )
+    seen: set[tuple[str, str]] = set()
+    pairs: list[ScoredPair] = []
+    for person in missing:
+        for result in linker.best(person, k=candidates):
+            if result.decision is None:
+                continue
+            key = tuple(sorted((result.pair.found_id, result.pair.missing_id)))
+            if key in seen:
+                continue
+            seen.add(key)  # type: ignore[arg-type]
+            pairs.append(result.pair)
+    pairs.sort(key=lambda p: -p.match_weight)
+    return pairs

@@ -1,0 +1,133 @@
+"""Scoring a pair: comparisons, their weights, term frequencies and the prior.
+
+A :class:`ScoredPair` keeps the weight of every comparison with its detail,
+so that the score decomposes exactly into the parts a caseworker sees:
+``match_weight = prior_weight + sum(w.weight for w in weights)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from matcher.normalize.person import Person
+from matcher.scoring.comparisons import COMPARISONS, NULL, Comparison
+from matcher.scoring.model import MatchModel
+
+#: A term-frequency adjustment never moves a level by more than this many bits:
+#: a one-off spelling is not proof, and a very common name still says something.
+TF_ADJUSTMENT_LIMIT = 6.0
+
+
+@dataclass(frozen=True, slots=True)
+class TermFrequencies:
+    """How common each name sound is among the records searched.
+
+    ``name`` counts the strict keys of the children's given names (and
+    nicknames), ``father`` of fathers' first names. A shared "Raju" is weaker
+    evidence than a shared "Tanveer"; these tables say how much weaker.
+    """
+
+    name: dict[str, float]
+    father: dict[str, float]
+    floor: float
+
+    @classmethod
+    def from_persons(cls, persons: Iterable[Person]) -> TermFrequencies:
+        names: Counter[str] = Counter()
+        fathers: Counter[str] = Counter()
+        n = 0
+        for person in persons:
+            n += 1
+            keys = {t.strict for nm in person.all_names for t in nm.given_tokens if t.strict}
+            names.update(keys)
+            father = person.father.given_tokens
+            if father and father[0].strict:
+                fathers[father[0].strict] += 1
+        total = max(n, 1)
+        return cls(
+            name={k: c / total for k, c in names.items()},
+            father={k: c / total for k, c in fathers.items()},
+            floor=1.0 / total,
+        )
+
+    @classmethod
+    def empty(cls) -> TermFrequencies:
+        return cls({}, {}, 1e-4)
+
+    def frequency(self, field: str, key: str) -> float:
+        table = self.name if field == "name" else self.father
+        return table.get(key, self.floor)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldWeight:
+    """One comparison's part of a score."""
+
+    field: str
+    level: str
+    weight: float
+    """log2 Bayes factor, term-frequency adjustment included (0 for a missing value)."""
+    tf_adjustment: float
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPair:
+    """A found child and a missing report with their score and its explanation."""
+
+    found_id: str
+    missing_id: str
+    match_weight: float
+    match_probability: float
+    prior_weight: float
+    weights: tuple[FieldWeight, ...]
+
+
+def probability(weight: float) -> float:
+    """match_probability from a match_weight (log2 odds), without overflow."""
+    if weight >= 0:
+        return 1.0 / (1.0 + 2.0 ** (-weight))
+    odds = 2.0**weight
+    return odds / (1.0 + odds)
+
+
+def weigh(
+    comparison: Comparison, model: MatchModel, tf: TermFrequencies
+) -> FieldWeight:
+    """The weight of one comparison's level, adjusted for how common the agreeing value is."""
+    if comparison.level == NULL:
+        return FieldWeight(comparison.field, NULL, 0.0, 0.0, comparison.detail)
+    comp = model.comparison(comparison.field)
+    level = comp.level(comparison.level)
+    weight = level.match_weight
+    adjustment = 0.0
+    if comparison.tf_keys and comparison.level in comp.tf_levels:
+        rarest = min(tf.frequency(comparison.field, k) for k in comparison.tf_keys)
+        adjustment = math.log2(level.u_probability / max(rarest, tf.floor))
+        adjustment = max(-TF_ADJUSTMENT_LIMIT, min(TF_ADJUSTMENT_LIMIT, adjustment))
+    return FieldWeight(
+        comparison.field, comparison.level, weight + adjustment, adjustment, comparison.detail
+    )
+
+
+def score_pair(
+    found: Person,
+    missing: Person,
+    model: MatchModel,
+    tf: TermFrequencies,
+    prior_weight: float,
+) -> ScoredPair:
+    """Compare every field of a pair and add the weights to a calibrated probability."""
+    weights = tuple(weigh(spec.compare(found, missing), model, tf) for spec in COMPARISONS)
+    total = prior_weight + sum(w.weight for w in weights)
+    return ScoredPair(
+        found_id=found.id,
+        missing_id=missing.id,
+        match_weight=total,
+        match_probability=probability(total),
+        prior_weight=prior_weight,
+        weights=weights,
+    )

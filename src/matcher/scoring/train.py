@@ -1,0 +1,290 @@
+"""Training the model without labels: u from random pairs, m by expectation maximisation.
+
+u probabilities come from pairs drawn at random (almost all of them are two
+different children). m probabilities come from EM over *tight* blocks:
+pairs that share a strong key, where true pairs are common enough for EM to
+find them. Training on loose blocks (same father's name, same village) would
+teach the model "same family" instead of "same child", because siblings share
+those. As in Splink, a comparison used by a session's blocking rule is left
+out of that session (every pair agrees on it by construction) and its m is
+learnt in another session; each m is the average over the sessions that
+learnt it.
+
+Confirmed review decisions can later refit the m probabilities
+(:func:`refit_from_decisions`); u stays with random pairs, because rejected
+pairs are hard cases, not a sample of strangers.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.normalize.person import Person
+from matcher.scoring.comparisons import COMPARISONS, NULL
+from matcher.scoring.model import ComparisonModel, Level, MatchModel, initial_model
+
+FIELDS = tuple(spec.field for spec in COMPARISONS)
+#: Pseudo-counts added to every level so that a level never seen is not impossible.
+SMOOTHING = 1.0
+
+
+def comparison_matrix(pairs: Iterable[tuple[Person, Person]]) -> npt.NDArray[np.int8]:
+    """Level index of every comparison for every pair (-1 where a value is missing)."""
+    index = [{name: i for i, name in enumerate(spec.levels)} for spec in COMPARISONS]
+    rows = []
+    for found, missing in pairs:
+        row = []
+        for spec, levels in zip(COMPARISONS, index, strict=True):
+            level = spec.compare(found, missing).level
+            row.append(-1 if level == NULL else levels[level])
+        rows.append(row)
+    if not rows:
+        return np.zeros((0, len(COMPARISONS)), dtype=np.int8)
+    return np.asarray(rows, dtype=np.int8)
+
+
+def _level_shares(column: npt.NDArray[np.int8], n_levels: int, weights: npt.NDArray[np.float64] | None = None) -> list[float]:
+    mask = column >= 0
+    counts = np.bincount(
+        column[mask].astype(np.int64),
+        weights=None if weights is None else weights[mask],
+        minlength=n_levels,
+    ).astype(np.float64)
+    counts += SMOOTHING
+    return list(counts / counts.sum())
+
+
+def estimate_u(
+    found: Sequence[Person], missing: Sequence[Person], *, pairs: int = 100_000, seed: int = 0
+) -> dict[str, list[float]]:
+    """u probabilities of every level from random found/missing pairs."""
+    rng = random.Random(seed)
+    sample = [(rng.choice(found), rng.choice(missing)) for _ in range(pairs)]
+    matrix = comparison_matrix(sample)
+    return {
+        spec.field: _level_shares(matrix[:, i], len(spec.levels))
+        for i, spec in enumerate(COMPARISONS)
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingBlock:
+    """A blocking rule for one EM session and the comparisons it fixes."""
+
+    name: str
+    key: Callable[[Person], Iterable[Hashable]]
+    fixes: frozenset[str]
+
+
+def _given_sound(person: Person) -> Iterable[Hashable]:
+    years = range(person.birth.earliest.year, person.birth.latest.year + 1) if person.birth else ()
+    for name in person.all_names:
+        for token in name.given_tokens:
+            if token.strict:
+                for year in years:
+                    yield (token.strict, year)
+
+
+def _father_district(person: Person) -> Iterable[Hashable]:
+    tokens = person.father.given_tokens
+    if tokens and tokens[0].strict and person.home.district is not None:
+        sex = person.sex.value if person.sex else "?"
+        yield (tokens[0].strict, person.home.district.code, sex)
+
+
+def _phone(person: Person) -> Iterable[Hashable]:
+    yield from (p[-10:] for p in person.phones)
+
+
+#: The tight blocks EM learns on. Name sound within a birth year; father's
+#: name within a district and sex (so siblings of the other sex stay out);
+#: a shared phone.
+TRAINING_BLOCKS: tuple[TrainingBlock, ...] = (
+    TrainingBlock("given name sound + birth year", _given_sound, frozenset({"name", "age"})),
+    TrainingBlock(
+        "father's name + district + sex", _father_district, frozenset({"family", "district", "sex"})
+    ),
+    TrainingBlock("phone", _phone, frozenset({"family"})),
+)
+
+
+def block_pairs(
+    found: Sequence[Person],
+    missing: Sequence[Person],
+    block: TrainingBlock,
+    *,
+    max_block: int = 200,
+    seed: int = 0,
+) -> list[tuple[Person, Person]]:
+    """Pairs that share a key of ``block``; oversized blocks are sampled, not dropped."""
+    rng = random.Random(seed)
+    by_key: dict[Hashable, list[Person]] = defaultdict(list)
+    for person in missing:
+        for key in set(block.key(person)):
+            by_key[key].append(person)
+    pairs: dict[tuple[str, str], tuple[Person, Person]] = {}
+    for person in found:
+        for key in set(block.key(person)):
+            members = by_key.get(key)
+            if not members:
+                continue
+            chosen = members if len(members) <= max_block else rng.sample(members, max_block)
+            for other in chosen:
+                pairs.setdefault((person.id, other.id), (person, other))
+    return list(pairs.values())
+
+
+@dataclass(frozen=True, slots=True)
+class SessionResult:
+    block: str
+    pairs: int
+    iterations: int
+    match_share: float
+    m: dict[str, list[float]]
+
+
+def expectation_maximisation(
+    matrix: npt.NDArray[np.int8],
+    m: dict[str, list[float]],
+    u: dict[str, list[float]],
+    *,
+    fixed: frozenset[str],
+    match_share: float = 0.1,
+    max_iterations: int = 50,
+    tolerance: float = 1e-4,
+) -> tuple[dict[str, list[float]], float, int]:
+    """EM for m (and the share of matches) with u held fixed; fixed comparisons are left out."""
+    active = [i for i, f in enumerate(FIELDS) if f not in fixed]
+    m = {k: list(v) for k, v in m.items()}
+    iteration = 0
+    for iteration in range(1, max_iterations + 1):  # noqa: B007 - used after the loop
+        log_ratio = np.full(matrix.shape[0], np.log(match_share / (1 - match_share)))
+        for i in active:
+            field = FIELDS[i]
+            col = matrix[:, i]
+            mask = col >= 0
+            ratio = np.log(np.asarray(m[field])) - np.log(np.asarray(u[field]))
+            log_ratio[mask] += ratio[col[mask]]
+        posterior = 1.0 / (1.0 + np.exp(-np.clip(log_ratio, -60, 60)))
+        change = 0.0
+        for i in active:
+            field = FIELDS[i]
+            new = _level_shares(matrix[:, i], len(m[field]), posterior)
+            change = max(change, max(abs(a - b) for a, b in zip(new, m[field], strict=True)))
+            m[field] = new
+        new_share = float(np.clip(posterior.mean(), 1e-6, 1 - 1e-6))
+        change = max(change, abs(new_share - match_share))
+        match_share = new_share
+        if change < tolerance:
+            break
+    return m, match_share, iteration
+
+
+def train(
+    found: Sequence[Person],
+    missing: Sequence[Person],
+    *,
+    reported_share: float = 0.6,
+    u_pairs: int = 100_000,
+    seed: int = 0,
+    version: str | None = None,
+    description: str = "",
+) -> MatchModel:
+    """Train a model on unlabelled records: u by random sampling, m by EM on tight blocks."""
+    start = initial_model()
+    u = estimate_u(found, missing, pairs=u_pairs, seed=seed)
+    m0 = {c.field: [lv.m_probability for lv in c.levels] for c in start.comparisons}
+    sessions: list[SessionResult] = []
+    learnt: dict[str, list[list[float]]] = defaultdict(list)
+    for number, block in enumerate(TRAINING_BLOCKS):
+        pairs = block_pairs(found, missing, block, seed=seed + number)
+        if len(pairs) < 50:
+            continue
+        matrix = comparison_matrix(pairs)
+        m, share, iterations = expectation_maximisation(matrix, m0, u, fixed=block.fixes)
+        sessions.append(SessionResult(block.name, len(pairs), iterations, share, m))
+        for field in FIELDS:
+            if field not in block.fixes:
+                learnt[field].append(m[field])
+    comparisons = []
+    for spec in COMPARISONS:
+        runs = learnt.get(spec.field) or [m0[spec.field]]
+        m_avg = list(np.mean(np.asarray(runs), axis=0))
+        levels = tuple(
+            Level(name, float(mp), float(up))
+            for name, mp, up in zip(spec.levels, m_avg, u[spec.field], strict=True)
+        )
+        comparisons.append(ComparisonModel(spec.field, levels, spec.tf_levels))
+    now = datetime.now(UTC)
+    return MatchModel(
+        comparisons=tuple(comparisons),
+        reported_share=reported_share,
+        version=version or now.strftime("em-%Y%m%d-%H%M%S"),
+        trained_at=now.isoformat(timespec="seconds"),
+        training={
+            "description": description,
+            "found_records": len(found),
+            "missing_records": len(missing),
+            "u_pairs": u_pairs,
+            "seed": seed,
+            "sessions": [
+                {
+                    "block": s.block,
+                    "pairs": s.pairs,
+                    "iterations": s.iterations,
+                    "match_share": round(s.match_share, 6),
+                }
+                for s in sessions
+            ],
+        },
+    )
+
+
+def refit_from_decisions(
+    model: MatchModel,
+    confirmed: Sequence[tuple[Person, Person]],
+    *,
+    prior_strength: float = 50.0,
+    version: str | None = None,
+) -> MatchModel:
+    """Move m towards the levels confirmed pairs actually reach.
+
+    The current m acts as ``prior_strength`` pseudo-pairs, so a handful of
+    decisions nudges the model and hundreds reshape it. u is kept: it is a
+    property of strangers, which decisions do not sample.
+    """
+    if not confirmed:
+        return model
+    matrix = comparison_matrix(confirmed)
+    comparisons = []
+    for i, comp in enumerate(model.comparisons):
+        column = matrix[:, i]
+        counts = np.bincount(column[column >= 0].astype(np.int64), minlength=len(comp.levels))
+        prior = np.asarray([lv.m_probability for lv in comp.levels]) * prior_strength
+        m = (counts + prior) / (counts.sum() + prior.sum())
+        comparisons.append(
+            replace(
+                comp,
+                levels=tuple(
+                    replace(lv, m_probability=float(mp))
+                    for lv, mp in zip(comp.levels, m, strict=True)
+                ),
+            )
+        )
+    now = datetime.now(UTC)
+    training = dict(model.training)
+    training["refit"] = {"confirmed_pairs": len(confirmed), "from_version": model.version}
+    return replace(
+        model,
+        comparisons=tuple(comparisons),
+        version=version or now.strftime("refit-%Y%m%d-%H%M%S"),
+        trained_at=now.isoformat(timespec="seconds"),
+        training=training,
+    )
