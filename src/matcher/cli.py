@@ -41,8 +41,8 @@ def _model(path: Path | None):  # type: ignore[no-untyped-def]
 
 
 def cmd_normalize(args: argparse.Namespace) -> int:
-    from matcher.normalize.view import normalized_row, NORMALIZED_COLUMNS
     from matcher.exchange import write_csv
+    from matcher.normalize.view import NORMALIZED_COLUMNS, normalized_row
 
     persons, result = _load_people(args.file, args.kind)
     out = args.out or args.file.with_name(args.file.stem + ".normalized.csv")
@@ -84,12 +84,12 @@ def cmd_link(args: argparse.Namespace) -> int:
         links = link(found, missing, model, thresholds, workers=args.workers, progress=bar.update)
     rows = (
         {
-            "found_id": l.pair.found_id,
-            "missing_id": l.pair.missing_id,
-            "score": f"{l.pair.match_probability:.6f}",
-            "decision": l.decision.value if l.decision else "",
+            "found_id": link_.pair.found_id,
+            "missing_id": link_.pair.missing_id,
+            "score": f"{link_.pair.match_probability:.6f}",
+            "decision": link_.decision.value if link_.decision else "",
         }
-        for l in links
+        for link_ in links
     )
     count = write_csv(args.out, rows, ["found_id", "missing_id", "score", "decision"])
     elapsed = time.perf_counter() - started
@@ -106,9 +106,15 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
     from matcher.pipeline import dedupe
 
     missing, _ = _load_people(args.missing, "missing")
-    pairs = dedupe(missing, _model(args.model), Thresholds(args.review_threshold, args.match_threshold))
+    pairs = dedupe(
+        missing, _model(args.model), Thresholds(args.review_threshold, args.match_threshold)
+    )
     rows = (
-        {"missing_id": p.found_id, "other_missing_id": p.missing_id, "score": f"{p.match_probability:.6f}"}
+        {
+            "missing_id": p.found_id,
+            "other_missing_id": p.missing_id,
+            "score": f"{p.match_probability:.6f}",
+        }
         for p in pairs
     )
     count = write_csv(args.out, rows, ["missing_id", "other_missing_id", "score"])
@@ -132,7 +138,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     model.save(args.out)
     print(f"model {model.version} written to {args.out}")
     for session in model.training.get("sessions", []):
-        print(f"  EM on {session['block']}: {session['pairs']} pairs, {session['iterations']} iterations")
+        print(
+            f"  EM on {session['block']}: {session['pairs']} pairs, "
+            f"{session['iterations']} iterations"
+        )
     return 0
 
 

@@ -95,7 +95,7 @@ def _link_chunk(chunk: Sequence[Person]) -> list[Link]:
     linker = _WORKER_LINKER
     out: list[Link] = []
     for person in chunk:
-        out.extend(l for l in linker.best(person, k=linker.candidates) if l.decision is not None)
+        out.extend(r for r in linker.best(person, k=linker.candidates) if r.decision is not None)
     return out
 
 

@@ -72,7 +72,25 @@ _WORDS = re.compile(r"[^\W\d_]+")
 # write marks freely ("mole on left cheek", "burn scar right hand"); the
 # comparison looks at shared informative words.
 _MARK_STOPWORDS = frozenset(
-    "a an the on of in at near and with has have is small big large old".split()
+    [
+        "a",
+        "an",
+        "the",
+        "on",
+        "of",
+        "in",
+        "at",
+        "near",
+        "and",
+        "with",
+        "has",
+        "have",
+        "is",
+        "small",
+        "big",
+        "large",
+        "old",
+    ]
 )
 
 

@@ -37,7 +37,7 @@ class Comparison:
     level: str
     detail: str
     tf_keys: tuple[str, ...] = ()
-    """For term-frequency adjusted levels: the agreeing values; the rarest decides how telling it is."""
+    """Term-frequency adjusted levels: the agreeing values; the rarest says how telling it is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,7 @@ def token_similarity(a: str, b: str) -> float:
 
 
 def _informative(name: ParsedName) -> tuple[NameToken, ...]:
-    """Given names and nicknames; failing those, whatever tokens there are (e.g. only 'Mohammad')."""
+    """Given names and nicknames; failing those, any tokens but initials (e.g. only 'Mohammad')."""
     tokens = name.given_tokens
     if tokens:
         return tokens
@@ -152,7 +152,9 @@ def agree_names(found: ParsedName, missing: ParsedName) -> NameAgreement:
         if weakest == 3:
             if len(short) == len(long):
                 exact = found.latin == missing.latin
-                return NameAgreement("exact" if exact else "phonetic", agreed, matched, len(short), len(long))
+                return NameAgreement(
+                    "exact" if exact else "phonetic", agreed, matched, len(short), len(long)
+                )
             return NameAgreement("phonetic_subset", agreed, matched, len(short), len(long))
         if weakest >= 1:
             return NameAgreement("fuzzy", agreed, matched, len(short), len(long))
@@ -283,7 +285,7 @@ _PARENT_STRENGTH = {"full": 3, "first": 2, "fuzzy": 1, "initial": 1, "different"
 
 
 def compare_family(found: Person, missing: Person) -> Comparison:
-    """The parents' names and the family's phone: evidence of the same family, not yet the same child."""
+    """Parents' names and the family's phone: evidence of the same family, not of the same child."""
     father = _parent_level(found.father, missing.father)
     mother = _parent_level(found.mother, missing.mother)
     guardian = _parent_level(found.guardian, missing.guardian)
@@ -440,11 +442,15 @@ COMPARISONS: tuple[ComparisonSpec, ...] = (
         compare_district,
         compare_district.__doc__ or "",
     ),
-    ComparisonSpec("village", ("same", "different"), compare_village, compare_village.__doc__ or ""),
+    ComparisonSpec(
+        "village", ("same", "different"), compare_village, compare_village.__doc__ or ""
+    ),
     ComparisonSpec(
         "languages", ("shared", "none_shared"), compare_languages, compare_languages.__doc__ or ""
     ),
-    ComparisonSpec("marks", ("agree", "some", "differ"), compare_marks, compare_marks.__doc__ or ""),
+    ComparisonSpec(
+        "marks", ("agree", "some", "differ"), compare_marks, compare_marks.__doc__ or ""
+    ),
 )
 
 

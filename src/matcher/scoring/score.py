@@ -94,9 +94,7 @@ def probability(weight: float) -> float:
     return odds / (1.0 + odds)
 
 
-def weigh(
-    comparison: Comparison, model: MatchModel, tf: TermFrequencies
-) -> FieldWeight:
+def weigh(comparison: Comparison, model: MatchModel, tf: TermFrequencies) -> FieldWeight:
     """The weight of one comparison's level, adjusted for how common the agreeing value is."""
     if comparison.level == NULL:
         return FieldWeight(comparison.field, NULL, 0.0, 0.0, comparison.detail)

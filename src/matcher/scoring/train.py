@@ -50,7 +50,9 @@ def comparison_matrix(pairs: Iterable[tuple[Person, Person]]) -> npt.NDArray[np.
     return np.asarray(rows, dtype=np.int8)
 
 
-def _level_shares(column: npt.NDArray[np.int8], n_levels: int, weights: npt.NDArray[np.float64] | None = None) -> list[float]:
+def _level_shares(
+    column: npt.NDArray[np.int8], n_levels: int, weights: npt.NDArray[np.float64] | None = None
+) -> list[float]:
     mask = column >= 0
     counts = np.bincount(
         column[mask].astype(np.int64),
