@@ -143,7 +143,13 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
         "birth_date", lambda t: parse_date(t, today=today), get("birth_date")
     )
     age: AgeRange | None = attempt("age", parse_age, get("age"))
-    birth = birth_interval(age, birth_date, record_date)
+    # A found child's age is an estimate made at rescue; without a found_date the
+    # import date is the best reference there is. A missing report's age refers
+    # to the day the child went missing, which nothing else can stand in for.
+    reference = record_date
+    if reference is None and raw.kind is RecordKind.FOUND:
+        reference = today or date.today()
+    birth: BirthInterval | None = attempt("birth_date", birth_interval, age, birth_date, reference)
     phones = parse_phones(get("guardian_phone"))
     home = gazetteer.resolve(get("district"), get("state"))
     found_place = (
