@@ -1,0 +1,223 @@
+"""Every comparison, level by level, on real-world variants."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from matcher.normalize.person import Person, normalize_record
+from matcher.normalize.places import load_gazetteer
+from matcher.scoring.comparisons import (
+    COMPARISONS,
+    NULL,
+    compare_age,
+    compare_all,
+    compare_district,
+    compare_family,
+    compare_languages,
+    compare_marks,
+    compare_name,
+    compare_sex,
+    compare_village,
+)
+from tests.factories import found, missing
+
+TODAY = date(2025, 1, 1)
+
+
+def pair(f: dict[str, str], m: dict[str, str]) -> tuple[Person, Person]:
+    g = load_gazetteer()
+    return (
+        normalize_record(found(**f), g, today=TODAY),
+        normalize_record(missing(**m), g, today=TODAY),
+    )
+
+
+@pytest.mark.parametrize(
+    ("found_name", "missing_name", "level"),
+    [
+        pytest.param("Irfan", "Irfan", "exact", id="same spelling"),
+        pytest.param("Laxmi", "Lakshmi", "phonetic", id="x and ksh"),
+        pytest.param("Puja Kumari", "Pooja", "phonetic", id="oo/u; Kumari is not a given name"),
+        pytest.param("Md Irfan", "मोहम्मद इरफ़ान", "exact", id="Devanagari against Latin"),
+        pytest.param("Irfaan", "इरफ़ान", "phonetic", id="Devanagari against another spelling"),
+        pytest.param("Irfan", "Mohammad Irfan Sheikh", "phonetic", id="prefix and surname ignored"),
+        pytest.param("Ravi", "Ravi Shankar", "phonetic_subset", id="first name only"),
+        pytest.param("Sunial", "Sunil", "fuzzy", id="typo"),
+        pytest.param("Ravi Verma", "Ravi Shankar", "partial", id="one part of two agrees"),
+        pytest.param("Chhotu", "Rahul", "nickname_only", id="child knows only a nickname"),
+        pytest.param("Ramesh", "Vikram", "different", id="different names"),
+        pytest.param("", "Rahul", NULL, id="no name on the found side"),
+    ],
+)
+def test_name_levels(found_name: str, missing_name: str, level: str) -> None:
+    f, m = pair({"name": found_name}, {"name": missing_name})
+    assert compare_name(f, m).level == level
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Ramesh", "Rakesh"), ("Sunil", "Sushil"), ("Mohan", "Sohan"), ("Asha", "Usha")],
+)
+def test_near_misses_never_agree_in_sound(a: str, b: str) -> None:
+    """One letter apart is at most a close spelling, never 'the same name'."""
+    f, m = pair({"name": a}, {"name": b})
+    assert compare_name(f, m).level not in ("exact", "phonetic", "phonetic_subset")
+
+
+def test_name_through_alias() -> None:
+    f, m = pair({"name": "Chhotu"}, {"name": "Rahul Kumar", "aliases": "Chhotu;Munna"})
+    result = compare_name(f, m)
+    assert result.level == "exact"
+    assert "alias" in result.detail
+
+
+def test_name_tf_keys_are_the_agreeing_sounds() -> None:
+    f, m = pair({"name": "Laxmi"}, {"name": "Lakshmi Devi"})
+    result = compare_name(f, m)
+    assert result.tf_keys and all(isinstance(k, str) and k for k in result.tf_keys)
+
+
+@pytest.mark.parametrize(
+    ("f_sex", "m_sex", "f_name", "level"),
+    [
+        ("boy", "M", "", "same"),
+        ("girl", "male", "", "different"),
+        ("", "F", "Rina Khatun", "same"),  # Khatun says girl when the field is empty
+        ("", "M", "", NULL),
+    ],
+)
+def test_sex_levels(f_sex: str, m_sex: str, f_name: str, level: str) -> None:
+    f, m = pair({"sex": f_sex, "name": f_name}, {"sex": m_sex})
+    assert compare_sex(f, m).level == level
+
+
+@pytest.mark.parametrize(
+    ("found_age", "found_date", "missing_age", "missing_date", "level"),
+    [
+        pytest.param(
+            "about 12", "2024-08-15", "9", "2021-05-10", "fits", id="9 in 2021, ~12 in 2024"
+        ),
+        pytest.param("12", "2024-08-15", "10", "2021-05-10", "close", id="a year off"),
+        pytest.param("16", "2024-08-15", "9", "2021-05-10", "loose", id="about three years off"),
+        pytest.param("5", "2024-08-15", "12", "2021-05-10", "differs", id="another child"),
+        pytest.param("", "2024-08-15", "12", "2021-05-10", NULL, id="no age on one side"),
+    ],
+)
+def test_age_levels(
+    found_age: str, found_date: str, missing_age: str, missing_date: str, level: str
+) -> None:
+    f, m = pair(
+        {"age": found_age, "found_date": found_date},
+        {"age": missing_age, "missing_date": missing_date},
+    )
+    assert compare_age(f, m).level == level
+
+
+@pytest.mark.parametrize(
+    ("f", "m", "level"),
+    [
+        pytest.param(
+            {"father_name": "Ram Prasad", "guardian_phone": "9876543210"},
+            {"father_name": "Late Shri Ramprasad", "guardian_phone": "+91-98765 43210"},
+            "phone_and_parent",
+            id="phone and father",
+        ),
+        pytest.param(
+            {"guardian_phone": "9876543211"},
+            {"guardian_phone": "9876543210"},
+            "phone",
+            id="phone one digit off",
+        ),
+        pytest.param(
+            {"father_name": "Suresh", "mother_name": "Sunita"},
+            {"father_name": "Suresh Yadav", "mother_name": "Sunita Devi"},
+            "both_parents",
+            id="both parents, first names",
+        ),
+        pytest.param(
+            {"father_name": "Suresh Yadav"},
+            {"father_name": "Suresh Yadav"},
+            "father_full",
+            id="father's full name",
+        ),
+        pytest.param(
+            {"father_name": "Suresh"},
+            {"father_name": "Suresh Kumar Yadav"},
+            "one_parent",
+            id="father's first name only",
+        ),
+        pytest.param(
+            {"father_name": "Suresh", "mother_name": "Kamla"},
+            {"father_name": "Suresh", "mother_name": "Rubina"},
+            "mixed",
+            id="father agrees, mother does not",
+        ),
+        pytest.param(
+            {"father_name": "Mahesh"}, {"father_name": "Dinesh"}, "different", id="other father"
+        ),
+        pytest.param({}, {"father_name": "Dinesh"}, NULL, id="nothing on the found side"),
+    ],
+)
+def test_family_levels(f: dict[str, str], m: dict[str, str], level: str) -> None:
+    assert compare_family(*pair(f, m)).level == level
+
+
+@pytest.mark.parametrize(
+    ("f", "m", "level"),
+    [
+        pytest.param(
+            {"district": "Gurgaon"},
+            {"district": "Gurugram", "state": "Haryana"},
+            "same_district",
+            id="renamed district",
+        ),
+        pytest.param(
+            {"district": "Allahabad", "state": "UP"},
+            {"district": "Prayagraj"},
+            "same_district",
+            id="Allahabad is Prayagraj",
+        ),
+        pytest.param(
+            {"district": "Gaya"},
+            {"district": "Patna", "state": "Bihar"},
+            "same_state",
+            id="neighbouring district",
+        ),
+        pytest.param(
+            {"district": "Patna"}, {"district": "Lucknow"}, "different_state", id="other state"
+        ),
+        pytest.param({}, {"district": "Lucknow"}, NULL, id="child named no district"),
+    ],
+)
+def test_district_levels(f: dict[str, str], m: dict[str, str], level: str) -> None:
+    assert compare_district(*pair(f, m)).level == level
+
+
+def test_village_languages_marks() -> None:
+    f, m = pair(
+        {"village": "Rampur Khas", "languages": "Hindi;Bhojpuri", "marks": "mole on left cheek"},
+        {"village": "Ward 4, Rampur Khas", "languages": "bhojpuri", "marks": "Mole, left cheek"},
+    )
+    assert compare_village(f, m).level == "same"
+    assert compare_languages(f, m).level == "shared"
+    assert compare_marks(f, m).level == "agree"
+    f, m = pair(
+        {"village": "Sonpur", "languages": "Bengali", "marks": "scar on chin"},
+        {"village": "Rampur", "languages": "Hindi", "marks": "mole on cheek"},
+    )
+    assert compare_village(f, m).level == "different"
+    assert compare_languages(f, m).level == "none_shared"
+    assert compare_marks(f, m).level == "differ"
+
+
+def test_every_level_a_comparison_returns_is_declared() -> None:
+    f, m = pair(
+        {"name": "Md Irfan", "age": "about 12", "father_name": "Salim", "district": "Gurgaon"},
+        {"name": "Irfan Sheikh", "age": "9", "missing_date": "2021-05-10", "father_name": "Salim"},
+    )
+    for spec, result in zip(COMPARISONS, compare_all(f, m), strict=True):
+        assert result.field == spec.field
+        assert result.level == NULL or result.level in spec.levels
+        assert result.detail
