@@ -1,4 +1,4 @@
-"""The model: serialisation, EM on data with known parameters, term frequencies, calibration maths."""
+"""The model: JSON, EM on data with known parameters, term frequencies, calibration maths."""
 
 from __future__ import annotations
 
