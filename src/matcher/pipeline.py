@@ -20,7 +20,7 @@ from matcher.normalize.person import Person, normalize_record
 from matcher.normalize.places import Gazetteer
 from matcher.records import RawRecord, RecordKind
 from matcher.scoring.model import MatchModel
-from matcher.scoring.score import ScoredPair, TermFrequencies, score_pair
+from matcher.scoring.score import ScoredPair, TermFrequencies, WeightTable, score_pair
 
 #: How many of the best-sharing candidates the model scores per record.
 DEFAULT_CANDIDATES = 150
@@ -59,6 +59,7 @@ class Linker:
     ) -> None:
         self.index = index
         self.model = model
+        self.weights = WeightTable.of(model)
         self.thresholds = thresholds or Thresholds()
         self.tf = tf if tf is not None else TermFrequencies.from_persons(index.persons())
         self.candidates = candidates
@@ -74,9 +75,9 @@ class Linker:
         for candidate in self.index.candidates(person, self.candidates):
             if person.kind is RecordKind.MISSING and candidate.person.kind is RecordKind.FOUND:
                 # A missing report searching found children: pairs keep (found, missing) order.
-                pair = score_pair(candidate.person, person, self.model, self.tf, prior)
+                pair = score_pair(candidate.person, person, self.weights, self.tf, prior)
             else:
-                pair = score_pair(person, candidate.person, self.model, self.tf, prior)
+                pair = score_pair(person, candidate.person, self.weights, self.tf, prior)
             if pair.match_probability >= min_probability:
                 scored.append(pair)
         scored.sort(key=lambda p: (-p.match_weight, p.missing_id, p.found_id))

@@ -10,6 +10,8 @@ phone number. Keys are strings with a family prefix:
 ``m:`` loose sound of the mother's first name
 ``p:`` a phone number's last ten digits
 ``d:`` home district and a birth year (one key per year the birth interval spans)
+``nx:`` ``ny:`` ``ns:`` a name sound with the sex, a birth year or the home state
+``sy:`` ``fs:`` the home state with a birth year or the father's name sound
 
 The index weighs each key by how rare it is, so a shared "Raju" counts for
 little and a shared phone for a lot; see :mod:`matcher.blocking.index`.
@@ -50,7 +52,7 @@ def birth_years(person: Person, margin: int = 0) -> range:
 def blocking_keys(person: Person, *, query: bool = False) -> frozenset[str]:
     """Every blocking key of a record.
 
-    With ``query=True`` the district keys span one more year on each side,
+    With ``query=True`` the year keys span one more year on each side,
     because the searching side's age is often a guess.
     """
     keys: set[str] = set()
@@ -60,9 +62,25 @@ def blocking_keys(person: Person, *, query: bool = False) -> frozenset[str]:
     _parent_keys("m:", person.mother, keys)
     for phone in person.phones:
         keys.add("p:" + phone[-10:])
+    years = birth_years(person, margin=1 if query else 0)
+    if len(years) > 12:
+        years = range(0)  # an unknown age spans everything and is no key at all
     district = person.home.district
+    state = person.home.state
     if district is not None:
-        years = birth_years(person, margin=1 if query else 0)
-        if len(years) <= 12:  # an unknown age spans everything and is no key at all
-            keys.update(f"d:{district.code}:{year}" for year in years)
+        keys.update(f"d:{district.code}:{year}" for year in years)
+    # Conjunctions rank candidates within a common name's block: "Rahul" alone
+    # is shared by hundreds, "Rahul, boy, born 2008, from Bihar" by a few.
+    sounds = {k[2:] for k in keys if k.startswith("n:")}
+    sex = person.sex.value[0] if person.sex is not None else None
+    for sound in sounds:
+        if sex:
+            keys.add(f"nx:{sound}:{sex}")
+        keys.update(f"ny:{sound}:{year}" for year in years)
+        if state is not None:
+            keys.add(f"ns:{sound}:{state.code}")
+    if state is not None:
+        keys.update(f"sy:{state.code}:{year}" for year in years)
+        father = {k[2:] for k in keys if k.startswith("f:")}
+        keys.update(f"fs:{sound}:{state.code}" for sound in father)
     return frozenset(keys)

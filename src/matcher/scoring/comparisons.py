@@ -63,12 +63,23 @@ def token_similarity(a: str, b: str) -> float:
     return JaroWinkler.normalized_similarity(a, b)
 
 
+# A parsed name is a function of its original text, so caches keyed on the
+# original are exact. Names repeat a great deal (Raju, Pooja), so they hit often.
+_INFORMATIVE_CACHE: dict[str, tuple[NameToken, ...]] = {}
+_AGREEMENT_CACHE: dict[tuple[str, str], NameAgreement] = {}
+_CACHE_LIMIT = 1 << 18
+
+
 def _informative(name: ParsedName) -> tuple[NameToken, ...]:
     """Given names and nicknames; failing those, any tokens but initials (e.g. only 'Mohammad')."""
-    tokens = name.given_tokens
-    if tokens:
-        return tokens
-    return tuple(t for t in name.tokens if t.kind != "initial")
+    cached = _INFORMATIVE_CACHE.get(name.original)
+    if cached is not None:
+        return cached
+    tokens = name.given_tokens or tuple(t for t in name.tokens if t.kind != "initial")
+    if len(_INFORMATIVE_CACHE) >= _CACHE_LIMIT:
+        _INFORMATIVE_CACHE.clear()
+    _INFORMATIVE_CACHE[name.original] = tokens
+    return tokens
 
 
 def _token_match(a: NameToken, b: NameToken) -> int:
@@ -119,6 +130,17 @@ _NAME_RANK = {
 
 def agree_names(found: ParsedName, missing: ParsedName) -> NameAgreement:
     """Align the informative tokens of two names, order-free (no surname-last assumption)."""
+    key = (found.original, missing.original)
+    cached = _AGREEMENT_CACHE.get(key)
+    if cached is None:
+        cached = _agree_names(found, missing)
+        if len(_AGREEMENT_CACHE) >= _CACHE_LIMIT:
+            _AGREEMENT_CACHE.clear()
+        _AGREEMENT_CACHE[key] = cached
+    return cached
+
+
+def _agree_names(found: ParsedName, missing: ParsedName) -> NameAgreement:
     a, b = _informative(found), _informative(missing)
     if not a or not b:
         return NameAgreement(NULL, (), 0, 0, 0)

@@ -94,32 +94,50 @@ def probability(weight: float) -> float:
     return odds / (1.0 + odds)
 
 
-def weigh(comparison: Comparison, model: MatchModel, tf: TermFrequencies) -> FieldWeight:
+@dataclass(frozen=True, slots=True)
+class WeightTable:
+    """A model's level weights looked up by (field, level): computed once, used per pair."""
+
+    weights: dict[tuple[str, str], float]
+    u: dict[tuple[str, str], float]
+    tf_levels: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, model: MatchModel) -> WeightTable:
+        return cls(
+            weights={
+                (c.field, lv.name): lv.match_weight for c in model.comparisons for lv in c.levels
+            },
+            u={(c.field, lv.name): lv.u_probability for c in model.comparisons for lv in c.levels},
+            tf_levels={c.field: c.tf_levels for c in model.comparisons},
+        )
+
+
+def weigh(comparison: Comparison, table: WeightTable, tf: TermFrequencies) -> FieldWeight:
     """The weight of one comparison's level, adjusted for how common the agreeing value is."""
-    if comparison.level == NULL:
+    level = comparison.level
+    if level == NULL:
         return FieldWeight(comparison.field, NULL, 0.0, 0.0, comparison.detail)
-    comp = model.comparison(comparison.field)
-    level = comp.level(comparison.level)
-    weight = level.match_weight
+    key = (comparison.field, level)
+    weight = table.weights[key]
     adjustment = 0.0
-    if comparison.tf_keys and comparison.level in comp.tf_levels:
+    if comparison.tf_keys and level in table.tf_levels[comparison.field]:
         rarest = min(tf.frequency(comparison.field, k) for k in comparison.tf_keys)
-        adjustment = math.log2(level.u_probability / max(rarest, tf.floor))
+        adjustment = math.log2(table.u[key] / max(rarest, tf.floor))
         adjustment = max(-TF_ADJUSTMENT_LIMIT, min(TF_ADJUSTMENT_LIMIT, adjustment))
-    return FieldWeight(
-        comparison.field, comparison.level, weight + adjustment, adjustment, comparison.detail
-    )
+    return FieldWeight(comparison.field, level, weight + adjustment, adjustment, comparison.detail)
 
 
 def score_pair(
     found: Person,
     missing: Person,
-    model: MatchModel,
+    model: MatchModel | WeightTable,
     tf: TermFrequencies,
     prior_weight: float,
 ) -> ScoredPair:
     """Compare every field of a pair and add the weights to a calibrated probability."""
-    weights = tuple(weigh(spec.compare(found, missing), model, tf) for spec in COMPARISONS)
+    table = model if isinstance(model, WeightTable) else WeightTable.of(model)
+    weights = tuple(weigh(spec.compare(found, missing), table, tf) for spec in COMPARISONS)
     total = prior_weight + sum(w.weight for w in weights)
     return ScoredPair(
         found_id=found.id,

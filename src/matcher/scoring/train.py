@@ -85,36 +85,71 @@ class TrainingBlock:
     fixes: frozenset[str]
 
 
-def _given_sound(person: Person) -> Iterable[Hashable]:
-    years = range(person.birth.earliest.year, person.birth.latest.year + 1) if person.birth else ()
-    for name in person.all_names:
-        for token in name.given_tokens:
-            if token.strict:
-                for year in years:
-                    yield (token.strict, year)
+def _years(person: Person) -> range:
+    if person.birth is None:
+        return range(0)
+    return range(person.birth.earliest.year, person.birth.latest.year + 1)
 
 
-def _father_district(person: Person) -> Iterable[Hashable]:
+def _given_sounds(person: Person) -> set[str]:
+    return {t.strict for name in person.all_names for t in name.given_tokens if t.strict}
+
+
+def _father_sound(person: Person) -> str | None:
     tokens = person.father.given_tokens
-    if tokens and tokens[0].strict and person.home.district is not None:
+    return tokens[0].strict if tokens and tokens[0].strict else None
+
+
+def _name_year_state(person: Person) -> Iterable[Hashable]:
+    state = person.home.state
+    if state is None:
+        return
+    for sound in _given_sounds(person):
+        for year in _years(person):
+            yield (sound, year, state.code)
+
+
+def _father_district_sex(person: Person) -> Iterable[Hashable]:
+    father = _father_sound(person)
+    if father and person.home.district is not None:
         sex = person.sex.value if person.sex else "?"
-        yield (tokens[0].strict, person.home.district.code, sex)
+        yield (father, person.home.district.code, sex)
+
+
+def _name_and_father(person: Person) -> Iterable[Hashable]:
+    father = _father_sound(person)
+    if father:
+        for sound in _given_sounds(person):
+            yield (sound, father)
 
 
 def _phone(person: Person) -> Iterable[Hashable]:
     yield from (p[-10:] for p in person.phones)
 
 
-#: The tight blocks EM learns on. Name sound within a birth year; father's
-#: name within a district and sex (so siblings of the other sex stay out);
-#: a shared phone.
+#: The tight blocks EM learns on: each shares enough that true pairs are a
+#: sizeable part of it, and none is "same family" alone: the father's name is
+#: always combined with the district and the sex, so brothers and sisters
+#: mostly stay out (brothers stay in: the name and age must tell them apart).
 TRAINING_BLOCKS: tuple[TrainingBlock, ...] = (
-    TrainingBlock("given name sound + birth year", _given_sound, frozenset({"name", "age"})),
     TrainingBlock(
-        "father's name + district + sex", _father_district, frozenset({"family", "district", "sex"})
+        "given name sound + birth year + state",
+        _name_year_state,
+        frozenset({"name", "age", "district"}),
+    ),
+    TrainingBlock(
+        "father's name + district + sex",
+        _father_district_sex,
+        frozenset({"family", "district", "sex"}),
+    ),
+    TrainingBlock(
+        "given name sound + father's name sound", _name_and_father, frozenset({"name", "family"})
     ),
     TrainingBlock("phone", _phone, frozenset({"family"})),
 )
+
+#: A session with fewer pairs than this teaches nothing reliable and is skipped.
+MIN_SESSION_PAIRS = 500
 
 
 def block_pairs(
@@ -158,13 +193,22 @@ def expectation_maximisation(
     u: dict[str, list[float]],
     *,
     fixed: frozenset[str],
-    match_share: float = 0.1,
-    max_iterations: int = 50,
+    learn_u: bool = False,
+    match_share: float = 0.05,
+    max_iterations: int = 100,
     tolerance: float = 1e-4,
 ) -> tuple[dict[str, list[float]], float, int]:
-    """EM for m (and the share of matches) with u held fixed; fixed comparisons are left out."""
+    """EM for m and the share of matches; fixed comparisons are left out.
+
+    With ``learn_u`` the non-matches' level shares are learnt inside the
+    block as well. A block's non-matches are not random pairs (they share a
+    state, a name sound), so holding u at its random-pair value would let EM
+    call every pair a match and set m to whatever the block looks like. The
+    model keeps the random-pair u for scoring; the block's u only serves EM.
+    """
     active = [i for i, f in enumerate(FIELDS) if f not in fixed]
     m = {k: list(v) for k, v in m.items()}
+    u = {k: list(v) for k, v in u.items()}
     iteration = 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007 - used after the loop
         log_ratio = np.full(matrix.shape[0], np.log(match_share / (1 - match_share)))
@@ -181,6 +225,8 @@ def expectation_maximisation(
             new = _level_shares(matrix[:, i], len(m[field]), posterior)
             change = max(change, max(abs(a - b) for a, b in zip(new, m[field], strict=True)))
             m[field] = new
+            if learn_u:
+                u[field] = _level_shares(matrix[:, i], len(u[field]), 1.0 - posterior)
         new_share = float(np.clip(posterior.mean(), 1e-6, 1 - 1e-6))
         change = max(change, abs(new_share - match_share))
         match_share = new_share
@@ -207,10 +253,12 @@ def train(
     learnt: dict[str, list[list[float]]] = defaultdict(list)
     for number, block in enumerate(TRAINING_BLOCKS):
         pairs = block_pairs(found, missing, block, seed=seed + number)
-        if len(pairs) < 50:
+        if len(pairs) < MIN_SESSION_PAIRS:
             continue
         matrix = comparison_matrix(pairs)
-        m, share, iterations = expectation_maximisation(matrix, m0, u, fixed=block.fixes)
+        m, share, iterations = expectation_maximisation(
+            matrix, m0, u, fixed=block.fixes, learn_u=True
+        )
         sessions.append(SessionResult(block.name, len(pairs), iterations, share, m))
         for field in FIELDS:
             if field not in block.fixes:
