@@ -1,0 +1,600 @@
+"""Parse a South Asian personal name into tokens a matcher can weigh.
+
+What arrives in a ``name`` field: ``Mohd. Irfan``, ``IRFAN SHAIKH``,
+``मोहम्मद इरफ़ान``, ``Late Shri Ramprasad``, ``R. Murugan``, ``Chhotu``,
+``Sunita Kumari``, ``Ramesh S/o Suresh``, ``Ramesh urf Pappu``. What a matcher
+needs from it:
+
+* the name in one Latin spelling (any script is romanized, the native form is
+  kept in ``original``);
+* honorifics (Shri, Smt, Late, Dr, श्री, جناب ...) dropped, but the sex they
+  tell kept as ``sex_hint``;
+* prefixes in one canonical spelling (Md/Mohd/Muhammad -> "mohammad",
+  Sk/Sheikh -> "shaikh", Mst -> "musammat"), and "Abdul"/"Abdur" joined to
+  the next word (Abdur Rahman -> "abdulrahman");
+* low-weight parts (Kumar, Kumari, Devi, Khatun, Begum, Bibi, Singh, Kaur,
+  Bai ...) kept as tokens of their own kind: weak evidence of identity but
+  good evidence of sex;
+* initials kept as initials ("R. Murugan": the R can be the father's name or
+  the village, so it is neither dropped nor guessed);
+* known nicknames marked, so that "Chhotu" alone is recognised as telling
+  little;
+* relation markers (S/o, D/o, W/o, C/o, पुत्र, walad ...) split off: the
+  name after them is the parent's (or carer's), parsed as ``related_name``.
+
+No position is assumed for the surname: Indian names put the family name
+first, last, or nowhere, so tokens are a bag with kinds, not first/last slots.
+
+Everything per word is cached; ``parse_name`` itself is cached on the whole
+string because the same names (fathers' names above all) recur across records.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache, lru_cache
+from types import MappingProxyType
+from typing import Final
+
+from matcher.normalize.data import name_tables as tables
+from matcher.normalize.phonetic import loose_key, strict_key
+from matcher.normalize.romanize import detect_script, romanize_word
+from matcher.normalize.text import fold_text
+from matcher.records import Sex
+
+
+class TokenKind(StrEnum):
+    """What a name token is, which decides how much it weighs in a comparison."""
+
+    GIVEN = "given"
+    INITIAL = "initial"
+    LOW_WEIGHT = "low_weight"
+    NICKNAME = "nickname"
+    PREFIX = "prefix"
+
+
+@dataclass(frozen=True, slots=True)
+class NameToken:
+    """One word of a parsed name, in Latin, with its phonetic keys."""
+
+    text: str
+    kind: TokenKind
+    strict: str
+    loose: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedName:
+    """A name as written and as the matcher reads it.
+
+    ``latin`` is the canonical form: honorifics dropped, prefixes canonical,
+    words in their written order, joined by single spaces. ``related_name`` is
+    the person named after S/o, D/o, W/o or C/o; ``relation`` says which.
+    """
+
+    original: str
+    script: str | None
+    latin: str
+    tokens: tuple[NameToken, ...]
+    sex_hint: Sex | None
+    is_nickname_only: bool
+    relation: str | None
+    related_name: ParsedName | None
+
+    @property
+    def given_tokens(self) -> tuple[NameToken, ...]:
+        """The informative tokens: given names and nicknames."""
+        return tuple(t for t in self.tokens if t.kind in _INFORMATIVE)
+
+
+_INFORMATIVE: Final = frozenset({TokenKind.GIVEN, TokenKind.NICKNAME})
+
+
+# ---------------------------------------------------------------------------
+# Reference tables as one value
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NameTables:
+    """The reference data of name parsing, loaded once by :func:`name_tables`.
+
+    Latin keys are lower-case without dots; native keys are the folded native
+    spelling without a trailing dot. Nicknames are keyed by strict phonetic key.
+    """
+
+    honorifics: MappingProxyType[str, Sex | None]
+    titles_or_names: MappingProxyType[str, Sex | None]
+    trailing_honorifics: frozenset[str]
+    native_honorifics: frozenset[str]
+    prefixes: MappingProxyType[str, str]
+    prefix_sex: MappingProxyType[str, Sex | None]
+    native_prefixes: MappingProxyType[str, str]
+    low_weight: MappingProxyType[str, tuple[Sex, bool]]
+    native_low_weight: MappingProxyType[str, str]
+    nicknames: MappingProxyType[str, bool]
+    placeholders: MappingProxyType[str, Sex | None]
+    native_placeholders: frozenset[str]
+    relations: MappingProxyType[str, str]
+    relation_of: MappingProxyType[str, str]
+    native_relations: MappingProxyType[str, str]
+    alias_words: frozenset[str]
+    native_alias_words: frozenset[str]
+    letter_names: MappingProxyType[str, str]
+
+
+def _sex(value: str | None) -> Sex | None:
+    return None if value is None else Sex(value)
+
+
+def _native_key(word: str) -> str:
+    return fold_text(word).rstrip(".॰")
+
+
+@cache
+def name_tables() -> NameTables:
+    """Load ``data/name_tables.py`` into a :class:`NameTables` value (once)."""
+    prefixes: dict[str, str] = {}
+    prefix_sex: dict[str, Sex | None] = {}
+    for canonical, (sex, spellings) in tables.PREFIXES.items():
+        prefix_sex[canonical] = _sex(sex)
+        for spelling in (*spellings, canonical):
+            prefixes[spelling] = canonical
+    nicknames: dict[str, bool] = {}
+    for nickname, also_given in tables.NICKNAMES.items():
+        key = strict_key(nickname)
+        nicknames[key] = nicknames.get(key, False) or also_given
+    return NameTables(
+        honorifics=MappingProxyType({k: _sex(v) for k, v in tables.HONORIFICS.items()}),
+        titles_or_names=MappingProxyType({k: _sex(v) for k, v in tables.TITLES_OR_NAMES.items()}),
+        trailing_honorifics=tables.TRAILING_HONORIFICS,
+        native_honorifics=frozenset(_native_key(w) for w in tables.NATIVE_HONORIFICS),
+        prefixes=MappingProxyType(prefixes),
+        prefix_sex=MappingProxyType(prefix_sex),
+        native_prefixes=MappingProxyType(
+            {_native_key(k): v for k, v in tables.NATIVE_PREFIXES.items()}
+        ),
+        low_weight=MappingProxyType(
+            {k: (Sex(sex), strong) for k, (sex, strong) in tables.LOW_WEIGHT.items()}
+        ),
+        native_low_weight=MappingProxyType(
+            {_native_key(k): v for k, v in tables.NATIVE_LOW_WEIGHT.items()}
+        ),
+        nicknames=MappingProxyType(nicknames),
+        placeholders=MappingProxyType({k: _sex(v) for k, v in tables.PLACEHOLDERS.items()}),
+        native_placeholders=frozenset(_native_key(w) for w in tables.NATIVE_PLACEHOLDERS),
+        relations=MappingProxyType(dict(tables.RELATION_WORDS)),
+        relation_of=MappingProxyType(dict(tables.RELATION_OF)),
+        native_relations=MappingProxyType(
+            {_native_key(k): v for k, v in tables.NATIVE_RELATIONS.items()}
+        ),
+        alias_words=tables.ALIAS_WORDS,
+        native_alias_words=frozenset(_native_key(w) for w in tables.NATIVE_ALIAS_WORDS),
+        letter_names=MappingProxyType(dict(tables.DEVANAGARI_LETTER_NAMES)),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Nicknames
+# ---------------------------------------------------------------------------
+
+
+def is_nickname(token: str) -> bool:
+    """Whether a word is a known nickname ("Chhotu", "chotu", "छोटू", "Raju").
+
+    Compared by strict phonetic key, so spelling variants count. True also for
+    nicknames that are formal given names too; see :func:`is_also_given_name`.
+    """
+    return _nickname_key(token) in name_tables().nicknames
+
+
+def is_also_given_name(token: str) -> bool:
+    """Whether a known nickname is also used as a formal given name (Raju, Sonu, Pinky)."""
+    return name_tables().nicknames.get(_nickname_key(token), False)
+
+
+@lru_cache(maxsize=16384)
+def _nickname_key(token: str) -> str:
+    word = fold_text(token).lower()
+    latin = romanize_word(word) if not word.isascii() else word
+    return strict_key(latin)
+
+
+# ---------------------------------------------------------------------------
+# Words
+# ---------------------------------------------------------------------------
+
+# Word categories decided per word (context comes later).
+_HON, _TITLE, _TRAIL, _PREFIX, _LOW, _NICK, _PLACE, _REL, _INITIAL, _GIVEN = range(10)
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """One written word, classified by the tables alone (cached per word).
+
+    ``tokens`` and ``votes`` are what the word contributes when it is kept as it
+    stands; ``contextual`` words (relation markers, titles, "Abdul", trailing
+    honorifics) need their neighbours to decide.
+    """
+
+    latin: str
+    category: int
+    sex: Sex | None = None
+    relation: str | None = None
+    tokens: tuple[NameToken, ...] = ()
+    votes: tuple[tuple[Sex, bool], ...] = ()
+    contextual: bool = False
+
+
+_OF: Final = "of"
+_ABD_RE: Final = re.compile(r"^abd(ul|ur|us|un|ud|ut|uz|ush|al|el|ar|as)(.{3,})$")
+_SUN_LETTERS: Final = frozenset({"ur", "us", "un", "ud", "ut", "uz", "ush", "ar", "as"})
+
+
+def _canonical_abd(latin: str) -> str:
+    """Abdurrahman, Abdul-Rahman, Abdur Rahman -> "abdulrahman"."""
+    if latin in tables.ABD_WHOLE:
+        return latin
+    match = _ABD_RE.match(latin)
+    if match is None:
+        return latin
+    article, rest = match.groups()
+    if article in _SUN_LETTERS:
+        consonant = article[1:]
+        if not rest.startswith(consonant):
+            rest = consonant + rest
+    return "abdul" + rest
+
+
+def _join_abd(article: str, rest: str) -> str:
+    """Join "abdur" + "rahman" into the canonical "abdulrahman"."""
+    return _canonical_abd(article + rest) if article != "abd" else "abdul" + rest
+
+
+@lru_cache(maxsize=65536)
+def _classify(word: str, dotted: bool) -> _Word:
+    """Classify one word (folded, lower-cased) by the tables alone."""
+    t = name_tables()
+    if not word.isascii():
+        key = word
+        if key in t.native_honorifics:
+            latin = romanize_word(word)
+            return _word(latin, _HON, t.honorifics.get(latin) or t.titles_or_names.get(latin))
+        if key in t.native_prefixes:
+            canonical = t.native_prefixes[key]
+            return _word(canonical, _PREFIX, t.prefix_sex[canonical])
+        if key in t.native_low_weight:
+            return _word(t.native_low_weight[key], _LOW)
+        if key in t.native_relations:
+            return _word(romanize_word(word), _REL, relation=t.native_relations[key])
+        if key in t.native_placeholders or key in t.native_alias_words:
+            return _word(romanize_word(word), _PLACE)
+        if dotted and key in t.letter_names:
+            return _word(t.letter_names[key], _INITIAL)
+        latin = "".join(ch for ch in romanize_word(word) if ch.isalnum())
+    else:
+        if word in t.relations:  # "s/o" before the slash is filtered out
+            return _word(word, _REL, relation=t.relations[word])
+        latin = "".join(ch for ch in word if ch.isalnum())
+    if not latin or latin.isdigit():
+        return _word("", _PLACE)
+    if latin in t.relations:
+        return _word(latin, _REL, relation=t.relations[latin])
+    if latin in t.alias_words:
+        return _word(latin, _PLACE)
+    if latin in t.honorifics:
+        return _word(latin, _HON, t.honorifics[latin])
+    if latin in t.titles_or_names:
+        return _word(latin, _TITLE, t.titles_or_names[latin])
+    if latin in t.trailing_honorifics:
+        return _word(latin, _TRAIL)
+    if latin in t.prefixes:
+        canonical = t.prefixes[latin]
+        return _word(canonical, _PREFIX, t.prefix_sex[canonical])
+    if latin in t.placeholders:
+        return _word(latin, _PLACE, t.placeholders[latin])
+    if latin in t.low_weight:
+        return _word(latin, _LOW)
+    if len(latin) == 1 or (
+        len(latin) <= 3 and latin.isalpha() and not any(c in "aeiouy" for c in latin)
+    ):
+        return _word(latin, _INITIAL)  # "R", "RK", "MKS": one initial per letter
+    if latin.startswith("abd") and latin not in tables.ABD_FORMS:
+        latin = _canonical_abd(latin)
+    if strict_key(latin) in t.nicknames:
+        return _word(latin, _NICK)
+    return _word(latin, _GIVEN)
+
+
+def _word(latin: str, category: int, sex: Sex | None = None, relation: str | None = None) -> _Word:
+    """Build a :class:`_Word` with the tokens and sex votes it gives when kept."""
+    t = name_tables()
+    tokens: tuple[NameToken, ...] = ()
+    votes: tuple[tuple[Sex, bool], ...] = ()
+    if category == _HON and sex is not None:
+        votes = ((sex, True),)
+    elif category == _PLACE and sex is not None:
+        votes = ((sex, False),)  # "unknown boy"
+    elif category == _PREFIX:
+        tokens = (_token(latin, TokenKind.PREFIX),)
+        votes = ((sex, False),) if sex is not None else ()  # Md, Mst: weak
+    elif category == _LOW:
+        tokens = (_token(latin, TokenKind.LOW_WEIGHT),)
+        votes = (t.low_weight[latin],)
+    elif category == _INITIAL:
+        tokens = tuple(_token(letter, TokenKind.INITIAL) for letter in latin)
+    elif category == _NICK:
+        tokens = (_token(latin, TokenKind.NICKNAME),)
+    elif category == _TITLE:
+        tokens = (_token(latin, _title_kind(latin)),)
+        if latin in t.low_weight:
+            votes = (t.low_weight[latin],)
+        elif sex is not None:
+            votes = ((sex, False),)  # kept as a name part ("Selvi"): weak
+    elif category in (_GIVEN, _TRAIL):
+        tokens = (_token(latin, TokenKind.GIVEN),)
+        parts = _split_joined_suffix(latin) if category == _GIVEN else (latin,)
+        if len(parts) == 2:
+            stem = _classify(parts[0], False)
+            if stem.category in (_GIVEN, _NICK):  # "rameshbhai"; never split "kumaribhai"
+                tokens = (*stem.tokens, _token(parts[1], TokenKind.LOW_WEIGHT))
+                votes = (*stem.votes, t.low_weight[parts[1]])
+    contextual = category in (_REL, _TITLE, _TRAIL) or latin in tables.ABD_FORMS
+    contextual = contextual or latin in t.relation_of
+    return _Word(latin, category, sex, relation, tokens, votes, contextual)
+
+
+@lru_cache(maxsize=65536)
+def _token(text: str, kind: TokenKind) -> NameToken:
+    return NameToken(text, kind, strict_key(text), loose_key(text))
+
+
+# ---------------------------------------------------------------------------
+# Splitting a field into words
+# ---------------------------------------------------------------------------
+
+# S/o, D/o, W/o, C/o, B/o, H/o with a slash or backslash, any spacing, an O or a zero.
+_RELATION_SLASH: Final = re.compile(r"(?<![^\W\d_])([sdwcbh])\s*[/\\]\s*[o0](?![^\W\d_])", re.I)
+_NOT_APPLICABLE: Final = re.compile(r"(?<![^\W\d_])n\s*/\s*a(?![^\W\d_])", re.I)
+_MARK: Final = "\ue000"  # private-use character that stands for "/" inside a relation marker
+
+# Separators: everything but letters, marks and the dot (kept to see initials).
+_SEPARATORS: Final[dict[int, str | None]] = {
+    ord(c): " " for c in ',;:/\\|()[]{}<>"`!?*&#=+~^%$_-–—‘“”«»·•।॥،؛۔'
+}
+_SEPARATORS[ord("'")] = None
+_SEPARATORS[ord("’")] = None  # D'Souza, D’Souza -> dsouza
+_SEPARATORS[ord("@")] = " @ "
+_SEPARATORS[ord(".")] = ". "
+_SEPARATORS[ord("॰")] = ". "
+for _digit in "0123456789":
+    _SEPARATORS[ord(_digit)] = " "
+
+
+def _words(folded: str) -> list[tuple[str, bool]]:
+    """Split folded text into (word, followed by a dot) pairs; relation markers kept whole."""
+    marked = False
+    if "/" in folded or "\\" in folded:
+        folded = _NOT_APPLICABLE.sub(" na ", folded)
+        folded = _RELATION_SLASH.sub(lambda m: f" {m.group(1).lower()}{_MARK}o ", folded)
+        marked = _MARK in folded
+    split = folded.translate(_SEPARATORS).split()
+    if not marked and "." not in folded and "॰" not in folded:
+        return [(piece, False) for piece in split]  # the common case
+    out: list[tuple[str, bool]] = []
+    for piece in split:
+        if piece == ".":
+            continue
+        dotted = piece.endswith(".")
+        word = piece.rstrip(".").replace(_MARK, "/")
+        if word:
+            out.append((word, dotted))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Parsing
+# ---------------------------------------------------------------------------
+
+
+def _vote_sex(votes: list[tuple[Sex, bool]]) -> Sex | None:
+    """Strong markers (titles, Kumari, Devi, S/o) decide; weak ones (Kumar, Singh) only alone."""
+    strong = {sex for sex, is_strong in votes if is_strong}
+    if len(strong) == 1:
+        return next(iter(strong))
+    if strong:
+        return None
+    weak = {sex for sex, _ in votes}
+    return next(iter(weak)) if len(weak) == 1 else None
+
+
+_EMPTY: Final = ParsedName("", None, "", (), None, False, None, None)
+
+
+def _parse_words(words: list[tuple[str, bool]], original: str, script: str | None) -> ParsedName:
+    infos = [_classify(w.lower(), d) for w, d in words]
+    relation: str | None = None
+    related: ParsedName | None = None
+    tokens: list[NameToken] = []
+    votes: list[tuple[Sex, bool]] = []
+    contextual = False
+    for info in infos:
+        if info.contextual:
+            contextual = True
+            break
+        tokens.extend(info.tokens)
+        votes.extend(info.votes)
+    if contextual:
+        tokens.clear()
+        votes.clear()
+        relation, related, infos = _split_relation(words, infos)
+        if relation == "son_of":
+            votes.append((Sex.MALE, True))
+        elif relation in ("daughter_of", "wife_of"):
+            votes.append((Sex.FEMALE, True))
+        _contextual_tokens(infos, tokens, votes)
+    # A name of nothing but prefixes or low-weight parts ("Mohammad", "Devi") is a given name.
+    if tokens and not any(tok.kind in _INFORMATIVE_OR_INITIAL for tok in tokens):
+        tokens = [_token(tok.text, TokenKind.GIVEN) for tok in tokens]
+    given = [tok for tok in tokens if tok.kind in _INFORMATIVE]
+    return ParsedName(
+        original=original,
+        script=script,
+        latin=" ".join(tok.text for tok in tokens),
+        tokens=tuple(tokens),
+        sex_hint=_vote_sex(votes) if votes else None,
+        is_nickname_only=bool(given) and all(tok.kind is TokenKind.NICKNAME for tok in given),
+        relation=relation,
+        related_name=related,
+    )
+
+
+_INFORMATIVE_OR_INITIAL: Final = frozenset({*_INFORMATIVE, TokenKind.INITIAL})
+
+
+def _split_relation(
+    words: list[tuple[str, bool]], infos: list[_Word]
+) -> tuple[str | None, ParsedName | None, list[_Word]]:
+    """Cut at the first relation marker: (relation, the related person, own words)."""
+    t = name_tables()
+    for i, info in enumerate(infos):
+        skip = 1
+        relation = info.relation if info.category == _REL else None
+        if (
+            relation is None
+            and info.latin in t.relation_of
+            and i + 1 < len(infos)
+            and infos[i + 1].latin == _OF
+        ):
+            relation, skip = t.relation_of[info.latin], 2
+        if relation is not None and (i > 0 or len(infos) > skip):
+            rest = words[i + skip :]
+            related = None
+            if rest:
+                rest_text = " ".join(w for w, _ in rest)
+                related = _parse_words(rest, rest_text, detect_script(rest_text))
+            return relation, related, infos[:i]
+    return None, None, infos
+
+
+def _contextual_tokens(
+    infos: list[_Word], tokens: list[NameToken], votes: list[tuple[Sex, bool]]
+) -> None:
+    """Tokens and sex votes of words whose meaning depends on their neighbours.
+
+    Words that leave no token (honorifics, placeholders, alias marks) are taken
+    out first, so that neighbours are judged as they stand in the canonical
+    name: otherwise a re-parse of ``latin`` could decide differently.
+    """
+    kept: list[_Word] = []
+    for info in infos:
+        if info.category in (_HON, _PLACE):
+            votes.extend(info.votes)
+        else:
+            kept.append(info)
+    infos = kept
+    leading = True
+    i = 0
+    n = len(infos)
+    while i < n:
+        info = infos[i]
+        cat = info.category
+        if cat == _TITLE and leading and _names_follow(infos, i + 1):
+            if info.sex is not None:
+                votes.append((info.sex, True))  # "Kumari Sunita": a title
+            i += 1
+            continue
+        if cat == _REL or (cat == _TRAIL and tokens):
+            i += 1
+            continue
+        if info.latin in tables.ABD_FORMS and i + 1 < n and infos[i + 1].category == _GIVEN:
+            joined = _classify(_join_abd(info.latin, infos[i + 1].latin), False)
+            tokens.extend(joined.tokens)  # classified as one word, as a re-parse would
+            votes.extend(joined.votes)
+            leading = False
+            i += 2
+            continue
+        tokens.extend(info.tokens)
+        votes.extend(info.votes)
+        if info.tokens:
+            leading = False
+        i += 1
+
+
+def _title_kind(text: str) -> TokenKind:
+    t = name_tables()
+    if text in t.low_weight:
+        return TokenKind.LOW_WEIGHT
+    if strict_key(text) in t.nicknames:
+        return TokenKind.NICKNAME
+    return TokenKind.GIVEN
+
+
+def _names_follow(infos: list[_Word], start: int) -> bool:
+    """Whether a given name, nickname, prefix or initial follows position ``start``."""
+    for info in infos[start:]:
+        if info.category == _REL:
+            return False
+        if info.category in (_GIVEN, _NICK, _PREFIX, _INITIAL):
+            return True
+    return False
+
+
+@lru_cache(maxsize=16384)
+def _split_joined_suffix(text: str) -> tuple[str, ...]:
+    """ "rameshbhai" -> ("ramesh", "bhai"); "geetaben" -> ("geeta", "ben")."""
+    for suffix, min_stem in tables.JOINED_SUFFIXES.items():
+        if text.endswith(suffix) and len(text) - len(suffix) >= min_stem:
+            return (text[: -len(suffix)], suffix)
+    return (text,)
+
+
+@lru_cache(maxsize=65536)
+def parse_name(text: str) -> ParsedName:
+    """Parse a name field; never raises on any string, empty text gives no tokens.
+
+    >>> parse_name("Mohd. Irfan Shaikh").latin
+    'mohammad irfan shaikh'
+    >>> parse_name("Late Shri Ram Prasad").latin
+    'ram prasad'
+    """
+    if not text:
+        return _EMPTY
+    # ASCII fast path: fold_text would only collapse the white space.
+    ascii_clean = text.isascii() and text.isprintable()
+    folded = " ".join(text.split()) if ascii_clean else fold_text(text)
+    if not folded:
+        return _EMPTY
+    return _parse_words(_words(folded), folded, detect_script(folded))
+
+
+def normalize_name(text: str) -> str:
+    """The canonical Latin form of a name (``parse_name(text).latin``); idempotent."""
+    return parse_name(text).latin
+
+
+_ALIAS_SPLIT: Final = re.compile(r"[;,/|@]|\b(?:urf|urph|alias|aka)\b|उर्फ|عرف|ওরফে", re.I)
+
+
+def parse_aliases(text: str) -> tuple[ParsedName, ...]:
+    """Parse an aliases field: names separated by ';' (also ',', '/', '|', '@', "urf", "alias").
+
+    Relation markers such as "S/o" are not split at their slash; empty parts
+    and parts with no name in them are left out.
+    """
+    if not text:
+        return ()
+    folded = fold_text(text)
+    if "/" in folded or "\\" in folded:
+        folded = _NOT_APPLICABLE.sub(" na ", folded)
+        folded = _RELATION_SLASH.sub(lambda m: f" {m.group(1).lower()}{_MARK}o ", folded)
+    out: list[ParsedName] = []
+    for part in _ALIAS_SPLIT.split(folded):
+        part = part.replace(_MARK, "/").strip()
+        if part:
+            parsed = parse_name(part)
+            if parsed.tokens or parsed.related_name is not None:
+                out.append(parsed)
+    return tuple(out)
