@@ -156,9 +156,17 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from matcher.evaluate import evaluate, format_report, read_links, read_truth, write_plots
+    from matcher.evaluate import (
+        evaluate,
+        format_report,
+        read_found_ids,
+        read_links,
+        read_truth,
+        write_plots,
+    )
 
-    evaluation = evaluate(read_links(args.links), read_truth(args.truth))
+    found_ids = read_found_ids(args.found) if args.found else None
+    evaluation = evaluate(read_links(args.links), read_truth(args.truth), found_ids=found_ids)
     print(format_report(evaluation))
     if args.plots:
         for path in write_plots(evaluation, args.plots):
@@ -221,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="precision, recall, top-1 of a link file against the truth")
     p.add_argument("--links", type=Path, required=True)
     p.add_argument("--truth", type=Path, required=True)
+    p.add_argument(
+        "--found", type=Path, help="the found file, to count children that were never reported"
+    )
     p.add_argument("--plots", type=Path, help="folder for the PR curve and score histogram PNGs")
     p.set_defaults(func=cmd_evaluate)
 

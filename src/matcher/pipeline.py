@@ -20,7 +20,13 @@ from matcher.normalize.person import Person, normalize_record
 from matcher.normalize.places import Gazetteer
 from matcher.records import RawRecord, RecordKind
 from matcher.scoring.model import MatchModel
-from matcher.scoring.score import ScoredPair, TermFrequencies, WeightTable, score_pair
+from matcher.scoring.score import (
+    ScoredPair,
+    TermFrequencies,
+    WeightTable,
+    apply_competition,
+    score_pair,
+)
 
 #: How many of the best-sharing candidates the model scores per record.
 DEFAULT_CANDIDATES = 150
@@ -78,8 +84,9 @@ class Linker:
                 pair = score_pair(candidate.person, person, self.weights, self.tf, prior)
             else:
                 pair = score_pair(person, candidate.person, self.weights, self.tf, prior)
-            if pair.match_probability >= min_probability:
-                scored.append(pair)
+            scored.append(pair)
+        scored = apply_competition(scored)
+        scored = [p for p in scored if p.match_probability >= min_probability]
         scored.sort(key=lambda p: (-p.match_weight, p.missing_id, p.found_id))
         return [
             Link(pair, decide(pair.match_probability, self.thresholds), rank)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from matcher.normalize.person import Person
@@ -84,6 +84,51 @@ class ScoredPair:
     match_probability: float
     prior_weight: float
     weights: tuple[FieldWeight, ...]
+
+
+#: The pseudo-comparison that accounts for the other candidates of the same record.
+COMPETITION = "other_candidates"
+
+
+def apply_competition(pairs: Sequence[ScoredPair]) -> list[ScoredPair]:
+    """Each pair's probability given that the record matches at most one of its candidates.
+
+    A found child is one child: if two reports fit equally well, each is
+    about half as likely as either alone would be. With ``W_k`` the match
+    weights of all candidates, the probability of candidate ``j`` is
+    ``2**W_j / (1 + sum_k 2**W_k)``: the pair's own weight plus one more,
+    never positive, ``-log2(1 + sum_{k != j} 2**W_k)``. That term is shown as
+    its own line ("other candidates"), so the explanation still adds up.
+    Measured on generated data, this is what makes the probabilities
+    calibrated where near-twins (same common name, same district) abound.
+    """
+    if len(pairs) < 2:
+        return list(pairs)
+    powers = [2.0 ** min(p.match_weight, 900.0) for p in pairs]
+    total = math.fsum(powers)
+    weights = sorted((p.match_weight for p in pairs), reverse=True)
+    out = []
+    for pair, power in zip(pairs, powers, strict=True):
+        rest = max(total - power, 0.0)
+        penalty = -math.log2(1.0 + rest)
+        close = sum(1 for w in weights[:10] if w > pair.match_weight - 3) - 1
+        detail = (
+            f"{close} other candidate(s) fit nearly as well or better"
+            if close > 0
+            else f"{len(pairs) - 1} other candidate(s), all much weaker"
+        )
+        score = pair.match_weight + penalty
+        out.append(
+            ScoredPair(
+                found_id=pair.found_id,
+                missing_id=pair.missing_id,
+                match_weight=score,
+                match_probability=probability(score),
+                prior_weight=pair.prior_weight,
+                weights=(*pair.weights, FieldWeight(COMPETITION, "rivals", penalty, 0.0, detail)),
+            )
+        )
+    return out
 
 
 def probability(weight: float) -> float:
