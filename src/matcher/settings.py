@@ -17,6 +17,8 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from matcher.decide import DEFAULT_MATCH_THRESHOLD, DEFAULT_REVIEW_THRESHOLD
+
 log = logging.getLogger(__name__)
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -45,9 +47,9 @@ class Settings(BaseSettings):
     #: SQLAlchemy URL; ``postgresql://`` is taken to mean psycopg 3.
     database_url: str = "sqlite:///./matcher.db"
     #: Pairs scoring at least this match probability go to the review queue.
-    review_threshold: float = Field(default=0.30, ge=0.0, le=1.0)
+    review_threshold: float = Field(default=DEFAULT_REVIEW_THRESHOLD, ge=0.0, le=1.0)
     #: Pairs scoring at least this are proposed as ``match`` (still reviewed by a person).
-    match_threshold: float = Field(default=0.90, ge=0.0, le=1.0)
+    match_threshold: float = Field(default=DEFAULT_MATCH_THRESHOLD, ge=0.0, le=1.0)
     #: A trained model file; ``None`` uses the model shipped with the package.
     model_path: Path | None = None
     #: Largest accepted upload (CSV / JSON lines import), in bytes.

@@ -212,6 +212,32 @@ _APPROX_WORDS = (
     "تقریبا",
     "~",
     "?",
+    # Found records qualify the age with who said it: "11 (as told)", "14 as
+    # told by child", "12 (ossification test)". All of it marks an estimate.
+    "as",
+    "told",
+    "tell",
+    "stated",
+    "says",
+    "said",
+    "claimed",
+    "claims",
+    "self",
+    "reported",
+    "according",
+    "acc",
+    "per",
+    "by",
+    "visual",
+    "visually",
+    "looks",
+    "appears",
+    "medical",
+    "ossification",
+    "bone",
+    "test",
+    "assessed",
+    "assessment",
 )
 # Connectors of a range. "se" / "से" is Hindi "from ... to" ("10 se 12");
 # "/" and "or" are the writer hesitating between two ages ("10/11").
@@ -433,6 +459,10 @@ def _read(tokens: list[_Token]) -> AgeRange:
         skip.add(_RANGE)
     rest = [t for t in tokens if t.kind not in skip]
 
+    # "14 years as told by the child": beside a number, a vague word such as
+    # "child" or "minor" adds nothing; on its own it is still an age ([0, 18)).
+    if any(t.age is None for t in rest):
+        rest = [t for t in rest if t.age is None or t.age.high - t.age.low < 18.0]
     word_ages = [t.age for t in rest if t.age is not None]
     if word_ages:
         if len(rest) != 1 or bound is not None:
