@@ -41,8 +41,14 @@ def record(i: int, kind: RecordKind, tweak: int = 0) -> RecordInput:
         fields["missing_date"] = "2023-04-05"
     else:
         fields.update(found_date="2023-06-01", found_district="Hyderabad", found_state="TS")
-    return RecordInput(kind, f"{kind.value[0].upper()}-{i:07d}", fields, {"source": "bench"},
-                       "IN-9", f"IN-9-{i % 75}")
+    return RecordInput(
+        kind,
+        f"{kind.value[0].upper()}-{i:07d}",
+        fields,
+        {"source": "bench"},
+        "IN-9",
+        f"IN-9-{i % 75}",
+    )
 
 
 upgrade(url)
@@ -60,8 +66,10 @@ def run(label: str, records: list[RecordInput]) -> None:
                 counts[r.outcome] = counts.get(r.outcome, 0) + 1
             s.commit()
     took = time.perf_counter() - start
-    print(f"{engine.dialect.name:10} {label:22} {len(records):>8} records {took:7.1f} s "
-          f"{len(records) / took:>9,.0f} records/s  {dict((k.value, v) for k, v in counts.items())}")
+    print(
+        f"{engine.dialect.name:10} {label:22} {len(records):>8} records {took:7.1f} s "
+        f"{len(records) / took:>9,.0f} records/s  {dict((k.value, v) for k, v in counts.items())}"
+    )
 
 
 kinds = [RecordKind.MISSING if i % 2 else RecordKind.FOUND for i in range(n)]

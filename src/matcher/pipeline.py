@@ -32,6 +32,10 @@ from matcher.scoring.score import (
 DEFAULT_CANDIDATES = 150
 #: Share of missing reports that are a second report of the same child (for dedupe's prior).
 DUPLICATE_SHARE = 0.05
+#: Candidates within this many bits of the best are checked for being one child reported twice.
+SAME_CHILD_BITS = 6.0
+SAME_CHILD_MAX = 6
+SAME_CHILD_PROBABILITY = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,7 @@ class Linker:
         """The ``k`` best-scoring indexed records for one record, best first."""
         prior = self.prior_weight()
         scored: list[ScoredPair] = []
+        people: list[Person] = []
         for candidate in self.index.candidates(person, self.candidates):
             if person.kind is RecordKind.MISSING and candidate.person.kind is RecordKind.FOUND:
                 # A missing report searching found children: pairs keep (found, missing) order.
@@ -85,13 +90,39 @@ class Linker:
             else:
                 pair = score_pair(person, candidate.person, self.weights, self.tf, prior)
             scored.append(pair)
-        scored = apply_competition(scored)
+            people.append(candidate.person)
+        scored = apply_competition(scored, self._same_child_groups(scored, people))
         scored = [p for p in scored if p.match_probability >= min_probability]
         scored.sort(key=lambda p: (-p.match_weight, p.missing_id, p.found_id))
         return [
             Link(pair, decide(pair.match_probability, self.thresholds), rank)
             for rank, pair in enumerate(scored[:k], start=1)
         ]
+
+    def _same_child_groups(
+        self, scored: Sequence[ScoredPair], people: Sequence[Person]
+    ) -> list[int]:
+        """Group the strongest candidates that are one child reported twice.
+
+        Only candidates within a few bits of the best can change a
+        probability much, so only they are compared with each other, with
+        dedupe's prior (a report is rarely a second report).
+        """
+        groups = list(range(len(scored)))
+        if len(scored) < 2:
+            return groups
+        best = max(p.match_weight for p in scored)
+        strong = [i for i, p in enumerate(scored) if p.match_weight > best - SAME_CHILD_BITS]
+        strong = sorted(strong, key=lambda i: -scored[i].match_weight)[:SAME_CHILD_MAX]
+        prior = self.model.prior_weight(len(self.index), DUPLICATE_SHARE)
+        for a_pos, a in enumerate(strong):
+            for b in strong[a_pos + 1 :]:
+                if groups[b] != b:
+                    continue
+                twin = score_pair(people[a], people[b], self.weights, self.tf, prior)
+                if twin.match_probability >= SAME_CHILD_PROBABILITY:
+                    groups[b] = groups[a]
+        return groups
 
 
 # The worker processes inherit the linker through fork instead of pickling it.
