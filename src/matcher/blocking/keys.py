@@ -21,6 +21,27 @@ from __future__ import annotations
 
 from matcher.normalize.names import ParsedName
 from matcher.normalize.person import Person
+from matcher.normalize.phonetic import loose_key
+
+#: Which kind of evidence each key prefix is; the index counts each kind once.
+KEY_FAMILIES: dict[str, str] = {
+    "n": "name",
+    "n3": "name",
+    "nx": "name",
+    "ny": "name",
+    "ns": "name",
+    "f": "father",
+    "fs": "father",
+    "m": "mother",
+    "p": "phone",
+    "d": "place",
+    "sy": "place",
+}
+
+
+def key_family(key: str) -> str:
+    """The family of a blocking key: ``"ny:rhl:2010"`` is a ``name`` key."""
+    return KEY_FAMILIES[key.partition(":")[0]]
 
 
 def _name_keys(name: ParsedName, keys: set[str]) -> None:
@@ -39,7 +60,7 @@ def _parent_keys(prefix: str, name: ParsedName, keys: set[str]) -> None:
         keys.add(prefix + tokens[0].loose)
     if len(tokens) >= 2:
         # "Ram Prasad" and "Ramprasad": index the joined sound too.
-        keys.add(prefix + tokens[0].loose + tokens[1].loose)
+        keys.add(prefix + loose_key(tokens[0].text + tokens[1].text))
 
 
 def birth_years(person: Person, margin: int = 0) -> range:

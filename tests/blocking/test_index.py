@@ -1,0 +1,122 @@
+"""Blocking keys and the candidate index: reachability, ranking, and live updates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from matcher.blocking.index import CandidateIndex
+from matcher.blocking.keys import blocking_keys, key_family
+from matcher.normalize.person import Person, normalize_record
+from matcher.normalize.places import load_gazetteer
+from matcher.records import RawRecord
+from tests.factories import found, missing
+
+TODAY = date(2025, 1, 1)
+
+
+def person(raw: RawRecord) -> Person:
+    return normalize_record(raw, load_gazetteer(), today=TODAY)
+
+
+def test_every_key_has_a_family() -> None:
+    p = person(
+        missing(
+            name="Rahul Kumar",
+            sex="M",
+            age="10",
+            missing_date="2023-01-01",
+            father_name="Ram Prasad",
+            mother_name="Sunita Devi",
+            guardian_phone="9876543210",
+            district="Patna",
+            state="Bihar",
+        )
+    )
+    keys = blocking_keys(p)
+    assert {key_family(k) for k in keys} == {"name", "father", "mother", "phone", "place"}
+    assert "p:9876543210" in keys
+
+
+def test_unknown_age_gives_no_year_keys() -> None:
+    p = person(missing(name="Rahul", district="Patna", state="Bihar"))
+    assert not [k for k in blocking_keys(p) if k.startswith(("d:", "ny:", "sy:"))]
+
+
+def test_nickname_only_child_is_reached_through_the_father() -> None:
+    """'Chhotu' with no district: the father's name is the only way in."""
+    report = person(missing(id="M1", name="Rahul Kumar", father_name="Ram Prasad"))
+    others = [person(missing(id=f"X{i}", name="Sonu", father_name="Mahesh")) for i in range(20)]
+    index = CandidateIndex([report, *others])
+    child = person(found(name="Chhotu", father_name="Ramprasad"))
+    assert [c.person.id for c in index.candidates(child)][:1] == ["M1"]
+
+
+def test_reached_through_phone_alone() -> None:
+    report = person(missing(id="M1", name="Rahul", guardian_phone="+91-98765 43210"))
+    index = CandidateIndex([report])
+    child = person(found(name="Golu", guardian_phone="09876543210"))
+    assert [c.person.id for c in index.candidates(child)] == ["M1"]
+
+
+def test_more_shared_evidence_ranks_first() -> None:
+    """Many Rahuls share the name; the one who also shares the father and district comes first."""
+    fields = {"sex": "M", "age": "10", "missing_date": "2023-01-01"}
+    true = person(
+        missing(
+            id="T", name="Rahul", father_name="Suresh", district="Gaya", state="Bihar", **fields
+        )
+    )
+    twins = [
+        person(missing(id=f"R{i}", name="Rahul", district="Pune", state="MH", **fields))
+        for i in range(50)
+    ]
+    index = CandidateIndex([*twins, true])
+    child = person(
+        found(
+            name="Rahul",
+            sex="M",
+            age="12",
+            found_date="2024-06-01",
+            father_name="Suresh",
+            district="Gaya",
+        )
+    )
+    ranked = index.candidates(child, limit=5)
+    assert ranked[0].person.id == "T"
+    assert ranked[0].shared_families > ranked[1].shared_families
+
+
+def test_limit_bounds_the_candidates() -> None:
+    reports = [person(missing(id=f"R{i}", name="Pooja")) for i in range(40)]
+    index = CandidateIndex(reports)
+    assert len(index.candidates(person(found(name="Puja")), limit=7)) == 7
+
+
+def test_added_changed_and_removed_records() -> None:
+    index = CandidateIndex([person(missing(id="M1", name="Irfan"))])
+    child = person(found(name="Irfan"))
+    assert [c.person.id for c in index.candidates(child)] == ["M1"]
+    index.add(person(missing(id="M1", name="Salim")))  # changed: no longer an Irfan
+    assert index.candidates(child) == []
+    assert len(index) == 1
+    index.add(person(missing(id="M2", name="Irfaan")))
+    assert [c.person.id for c in index.candidates(child)] == ["M2"]
+    assert index.remove("M2") and not index.remove("M2")
+    assert index.candidates(child) == []
+    assert "M1" in index and "M2" not in index
+
+
+def test_compaction_keeps_live_records() -> None:
+    index = CandidateIndex([person(missing(id=f"M{i}", name="Irfan")) for i in range(1500)])
+    for i in range(1200):
+        index.remove(f"M{i}")
+    assert len(index) == 300
+    ids = {c.person.id for c in index.candidates(person(found(name="Irfan")), limit=1000)}
+    assert ids == {f"M{i}" for i in range(1200, 1500)}
+
+
+def test_a_record_is_not_its_own_candidate() -> None:
+    a = person(missing(id="A", name="Irfan"))
+    b = person(missing(id="B", name="Irfan"))
+    index = CandidateIndex([a, b])
+    assert [c.person.id for c in index.candidates(a)] == ["B"]
