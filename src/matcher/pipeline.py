@@ -25,6 +25,7 @@ from matcher.scoring.score import (
     TermFrequencies,
     WeightTable,
     apply_competition,
+    explained,
     score_pair,
 )
 
@@ -82,22 +83,33 @@ class Linker:
         """The ``k`` best-scoring indexed records for one record, best first."""
         prior = self.prior_weight()
         scored: list[ScoredPair] = []
-        people: list[Person] = []
+        pairs: list[tuple[Person, Person]] = []
+        others: list[Person] = []
         for candidate in self.index.candidates(person, self.candidates):
-            if person.kind is RecordKind.MISSING and candidate.person.kind is RecordKind.FOUND:
+            other = candidate.person
+            if person.kind is RecordKind.MISSING and other.kind is RecordKind.FOUND:
                 # A missing report searching found children: pairs keep (found, missing) order.
-                pair = score_pair(candidate.person, person, self.weights, self.tf, prior)
+                pairs.append((other, person))
             else:
-                pair = score_pair(person, candidate.person, self.weights, self.tf, prior)
-            scored.append(pair)
-            people.append(candidate.person)
-        scored = apply_competition(scored, self._same_child_groups(scored, people))
-        scored = [p for p in scored if p.match_probability >= min_probability]
-        scored.sort(key=lambda p: (-p.match_weight, p.missing_id, p.found_id))
-        return [
-            Link(pair, decide(pair.match_probability, self.thresholds), rank)
-            for rank, pair in enumerate(scored[:k], start=1)
-        ]
+                pairs.append((person, other))
+            others.append(other)
+            scored.append(score_pair(*pairs[-1], self.weights, self.tf, prior, explain=False))
+        scored = apply_competition(scored, self._same_child_groups(scored, others))
+        order = sorted(
+            range(len(scored)),
+            key=lambda i: (-scored[i].match_weight, scored[i].missing_id, scored[i].found_id),
+        )
+        links = []
+        for i in order:
+            if len(links) == k or scored[i].match_probability < min_probability:
+                break
+            # Only the pairs shown get their detail sentences.
+            full = score_pair(*pairs[i], self.weights, self.tf, prior, explain=True)
+            pair = explained(scored[i], full)
+            links.append(
+                Link(pair, decide(pair.match_probability, self.thresholds), len(links) + 1)
+            )
+        return links
 
     def _same_child_groups(
         self, scored: Sequence[ScoredPair], people: Sequence[Person]
@@ -134,7 +146,13 @@ def _link_chunk(chunk: Sequence[Person]) -> list[Link]:
     linker = _WORKER_LINKER
     out: list[Link] = []
     for person in chunk:
-        out.extend(r for r in linker.best(person, k=linker.candidates) if r.decision is not None)
+        out.extend(
+            linker.best(
+                person,
+                k=linker.candidates,
+                min_probability=linker.thresholds.review_threshold,
+            )
+        )
     return out
 
 

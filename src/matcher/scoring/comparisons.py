@@ -13,10 +13,11 @@ child's own name, sex and age tell siblings apart.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Protocol
 
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
@@ -40,13 +41,17 @@ class Comparison:
     """Term-frequency adjusted levels: the agreeing values; the rarest says how telling it is."""
 
 
+class ComparisonFunction(Protocol):
+    def __call__(self, found: Person, missing: Person, *, explain: bool = True) -> Comparison: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ComparisonSpec:
     """A comparison's name, its levels from strongest to weakest agreement, and its function."""
 
     field: str
     levels: tuple[str, ...]
-    compare: Callable[[Person, Person], Comparison]
+    compare: ComparisonFunction
     description: str
     tf_levels: frozenset[str] = frozenset()
 
@@ -193,40 +198,54 @@ def _shown(name: ParsedName) -> str:
     return name.latin or "(none)"
 
 
-def compare_name(found: Person, missing: Person) -> Comparison:
+def _name_detail(level: str, agreement: NameAgreement, fn: ParsedName, mn: ParsedName) -> str:
+    """The sentence a caseworker reads for a name level (built only for the level reached)."""
+    f, m = _shown(fn), _shown(mn)
+    if level == "exact":
+        return f"same name: {f}"
+    if level == "phonetic":
+        return f"same name in another spelling: {f} ~ {m}"
+    if level == "phonetic_subset":
+        if agreement.shorter == len(_informative(fn)):
+            return f"{f} is part of {m}"
+        return f"{m} is part of {f}"
+    if level == "fuzzy":
+        return f"close spellings: {f} ~ {m}"
+    if level == "partial":
+        return f"{agreement.matched} of {agreement.shorter} name parts agree: {f} / {m}"
+    if level == "nickname_only":
+        return f"only a nickname on one side: {f} / {m}"
+    return f"different names: {f} / {m}"
+
+
+def compare_name(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """The child's name, nicknames and aliases agree: same sound, close spelling, or some parts."""
-    best: NameAgreement | None = None
-    best_pair: tuple[ParsedName, ParsedName] | None = None
+    best = agree_names(found.name, missing.name)
+    best_pair = (found.name, missing.name)
     via_alias = False
-    for i, fn in enumerate(found.all_names):
-        for j, mn in enumerate(missing.all_names):
-            agreement = agree_names(fn, mn)
-            if best is None or _NAME_RANK[agreement.level] > _NAME_RANK[best.level]:
-                best, best_pair, via_alias = agreement, (fn, mn), bool(i or j)
-    if best is None or best_pair is None or best.level == NULL:
+    if _NAME_RANK[best.level] < _NAME_RANK["phonetic"] and (found.aliases or missing.aliases):
+        for i, fn in enumerate(found.all_names):
+            for j, mn in enumerate(missing.all_names):
+                if not (i or j):
+                    continue
+                agreement = agree_names(fn, mn)
+                if _NAME_RANK[agreement.level] > _NAME_RANK[best.level]:
+                    best, best_pair, via_alias = agreement, (fn, mn), True
+    if best.level == NULL:
         side = "found child" if not any(n.tokens for n in found.all_names) else "missing report"
         return Comparison("name", NULL, f"no name on the {side}")
-    fn, mn = best_pair
-    alias_note = " (through an alias or nickname)" if via_alias else ""
-    details = {
-        "exact": f"same name: {_shown(fn)}",
-        "phonetic": f"same name in another spelling: {_shown(fn)} ~ {_shown(mn)}",
-        "phonetic_subset": f"{_shown(fn)} is part of {_shown(mn)}"
-        if best.shorter == len(_informative(fn))
-        else f"{_shown(mn)} is part of {_shown(fn)}",
-        "fuzzy": f"close spellings: {_shown(fn)} ~ {_shown(mn)}",
-        "partial": f"{best.matched} of {best.shorter} name parts agree: "
-        f"{_shown(fn)} / {_shown(mn)}",
-        "nickname_only": f"only a nickname on one side: {_shown(fn)} / {_shown(mn)}",
-        "different": f"different names: {_shown(fn)} / {_shown(mn)}",
-    }
-    return Comparison("name", best.level, details[best.level] + alias_note, best.keys)
+    if not explain:
+        return Comparison("name", best.level, "", best.keys)
+    detail = _name_detail(best.level, best, *best_pair)
+    if via_alias:
+        detail += " (through an alias or nickname)"
+    return Comparison("name", best.level, detail, best.keys)
 
 
 # --- sex -------------------------------------------------------------------
 
 
-def compare_sex(found: Person, missing: Person) -> Comparison:
+def compare_sex(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """Boy or girl, from the sex field or from name parts such as Kumari or Khatun."""
     if found.sex is None or missing.sex is None:
         return Comparison("sex", NULL, "sex not known on one side")
@@ -248,21 +267,35 @@ def _age_text(person: Person) -> str:
     return born
 
 
-def compare_age(found: Person, missing: Person) -> Comparison:
+def _age_level(gap: float, mid_gap: float) -> str:
+    """The age level from the gap between birth intervals and between their midpoints (years)."""
+    if gap == 0 and mid_gap <= 1.5:
+        return "fits"
+    if gap <= 1.0:
+        return "close"
+    if gap <= 3.0:
+        return "loose"
+    return "differs"
+
+
+def compare_age(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """The found child's estimated age fits the age when missing, given the time since."""
     if found.birth is None or missing.birth is None:
         return Comparison("age", NULL, "age not known on one side")
     gap_days = -found.birth.overlap_days(missing.birth)
     mid_gap = abs((found.birth.midpoint - missing.birth.midpoint).days) / _DAYS_PER_YEAR
     gap = max(gap_days, 0) / _DAYS_PER_YEAR
+    if not explain:
+        return Comparison("age", _age_level(gap, mid_gap), "")
     detail = f"found: {_age_text(found)}; missing: {_age_text(missing)}"
-    if gap == 0 and mid_gap <= 1.5:
-        return Comparison("age", "fits", detail)
-    if gap <= 1.0:
-        return Comparison("age", "close", f"{detail} (within a year)")
-    if gap <= 3.0:
-        return Comparison("age", "loose", f"{detail} ({gap:.1f} years apart)")
-    return Comparison("age", "differs", f"{detail} ({gap:.0f} years apart)")
+    level = _age_level(gap, mid_gap)
+    if level == "close":
+        detail += " (within a year)"
+    elif level == "loose":
+        detail += f" ({gap:.1f} years apart)"
+    elif level == "differs":
+        detail += f" ({gap:.0f} years apart)"
+    return Comparison("age", level, detail)
 
 
 # --- family ----------------------------------------------------------------
@@ -270,6 +303,8 @@ def compare_age(found: Person, missing: Person) -> Comparison:
 
 def _parent_level(found: ParsedName, missing: ParsedName) -> str:
     """Agreement of one parent's name: full, first, fuzzy, initial, different or null."""
+    if not found.tokens or not missing.tokens:
+        return NULL
     a, b = _informative(found), _informative(missing)
     if not a or not b:
         return NULL
@@ -306,12 +341,15 @@ def _phone_level(found: Sequence[str], missing: Sequence[str]) -> str:
 _PARENT_STRENGTH = {"full": 3, "first": 2, "fuzzy": 1, "initial": 1, "different": -1, NULL: 0}
 
 
-def compare_family(found: Person, missing: Person) -> Comparison:
+def compare_family(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """Parents' names and the family's phone: evidence of the same family, not of the same child."""
     father = _parent_level(found.father, missing.father)
     mother = _parent_level(found.mother, missing.mother)
     guardian = _parent_level(found.guardian, missing.guardian)
     phone = _phone_level(found.phones, missing.phones)
+    level, tf_keys = _family_level(found, father, mother, guardian, phone)
+    if not explain:
+        return Comparison("family", level, "", tf_keys)
     parts = []
     if father != NULL:
         parts.append(f"father {_shown(found.father)} / {_shown(missing.father)}: {father}")
@@ -322,29 +360,34 @@ def compare_family(found: Person, missing: Person) -> Comparison:
     if phone != NULL:
         parts.append(f"phone: {phone.replace('_', ' ')}")
     detail = "; ".join(parts) or "no parent's name or phone on one side"
+    return Comparison("family", level, detail, tf_keys)
+
+
+def _family_level(
+    found: Person, father: str, mother: str, guardian: str, phone: str
+) -> tuple[str, tuple[str, ...]]:
+    """Combine the parents' and the phone's agreement into one family level."""
     strong = [lvl for lvl in (father, mother) if _PARENT_STRENGTH[lvl] >= 2]
     fuzzy = [lvl for lvl in (father, mother, guardian) if _PARENT_STRENGTH[lvl] == 1]
     conflict = [lvl for lvl in (father, mother) if lvl == "different"]
     tf_keys = (_informative(found.father)[0].strict,) if father in ("full", "first") else ()
     if phone == "same" and (strong or fuzzy):
-        return Comparison("family", "phone_and_parent", detail)
+        return "phone_and_parent", ()
     if phone in ("same", "one_digit") and not conflict:
-        return Comparison("family", "phone", detail)
+        return "phone", ()
     if len(strong) == 2:
-        return Comparison("family", "both_parents", detail, tf_keys)
+        return "both_parents", tf_keys
     if father == "full" and not conflict:
-        return Comparison("family", "father_full", detail, tf_keys)
+        return "father_full", tf_keys
     if strong and not conflict:
-        return Comparison("family", "one_parent", detail, tf_keys)
+        return "one_parent", tf_keys
     if (strong or fuzzy) and not conflict:
-        return Comparison("family", "parent_close", detail)
+        return "parent_close", ()
     if conflict or phone == "different":
-        if strong or fuzzy:
-            return Comparison("family", "mixed", detail)
-        return Comparison("family", "different", detail)
+        return ("mixed" if strong or fuzzy else "different"), ()
     if guardian == "different":
-        return Comparison("family", "different", detail)
-    return Comparison("family", NULL, detail)
+        return "different", ()
+    return NULL, ()
 
 
 # --- place -----------------------------------------------------------------
@@ -358,7 +401,7 @@ def _place_text(place: PlaceMatch) -> str:
     return place.text or "unknown"
 
 
-def compare_district(found: Person, missing: Person) -> Comparison:
+def compare_district(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """The home district the child named is the district of the report (old names resolved)."""
     f, m = found.home, missing.home
     if f.district is None and f.state is None and not f.text:
@@ -381,7 +424,7 @@ def compare_district(found: Person, missing: Person) -> Comparison:
     return Comparison("district", NULL, detail + " (cannot be placed)")
 
 
-def compare_village(found: Person, missing: Person) -> Comparison:
+def compare_village(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """The village or locality the child named is the one in the report."""
     if not found.village or not missing.village:
         return Comparison("village", NULL, "village not known on one side")
@@ -391,7 +434,7 @@ def compare_village(found: Person, missing: Person) -> Comparison:
     return Comparison("village", "different", f"{found.village} / {missing.village}")
 
 
-def compare_languages(found: Person, missing: Person) -> Comparison:
+def compare_languages(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """The child speaks a language the report names."""
     if not found.languages or not missing.languages:
         return Comparison("languages", NULL, "languages not known on one side")
@@ -405,7 +448,7 @@ def compare_languages(found: Person, missing: Person) -> Comparison:
     )
 
 
-def compare_marks(found: Person, missing: Person) -> Comparison:
+def compare_marks(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """Identifying marks (moles, scars) described with the same words."""
     if not found.marks or not missing.marks:
         return Comparison("marks", NULL, "no identifying marks on one side")
@@ -476,6 +519,10 @@ COMPARISONS: tuple[ComparisonSpec, ...] = (
 )
 
 
-def compare_all(found: Person, missing: Person) -> tuple[Comparison, ...]:
-    """Every comparison of a pair, in the order of :data:`COMPARISONS`."""
-    return tuple(spec.compare(found, missing) for spec in COMPARISONS)
+def compare_all(found: Person, missing: Person, *, explain: bool = True) -> tuple[Comparison, ...]:
+    """Every comparison of a pair, in the order of :data:`COMPARISONS`.
+
+    With ``explain=False`` the detail sentences are left empty: the levels are
+    the same, and ranking a hundred candidates needs no prose.
+    """
+    return tuple(spec.compare(found, missing, explain=explain) for spec in COMPARISONS)

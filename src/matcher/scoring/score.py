@@ -174,6 +174,19 @@ def apply_competition(
     return out
 
 
+def explained(pair: ScoredPair, full: ScoredPair) -> ScoredPair:
+    """``pair`` (scored without details, perhaps with the competition term), ``full``'s details."""
+    extra = pair.weights[len(full.weights) :]
+    return ScoredPair(
+        found_id=pair.found_id,
+        missing_id=pair.missing_id,
+        match_weight=pair.match_weight,
+        match_probability=pair.match_probability,
+        prior_weight=pair.prior_weight,
+        weights=(*full.weights, *extra),
+    )
+
+
 def probability(weight: float) -> float:
     """match_probability from a match_weight (log2 odds), without overflow."""
     if weight >= 0:
@@ -221,10 +234,17 @@ def score_pair(
     model: MatchModel | WeightTable,
     tf: TermFrequencies,
     prior_weight: float,
+    *,
+    explain: bool = True,
 ) -> ScoredPair:
-    """Compare every field of a pair and add the weights to a calibrated probability."""
+    """Compare every field of a pair and add the weights to a calibrated probability.
+
+    ``explain=False`` leaves the detail sentences empty (same weights, less work).
+    """
     table = model if isinstance(model, WeightTable) else WeightTable.of(model)
-    weights = tuple(weigh(spec.compare(found, missing), table, tf) for spec in COMPARISONS)
+    weights = tuple(
+        weigh(spec.compare(found, missing, explain=explain), table, tf) for spec in COMPARISONS
+    )
     total = prior_weight + sum(w.weight for w in weights)
     return ScoredPair(
         found_id=found.id,
