@@ -131,10 +131,22 @@ class Linker:
             for b in strong[a_pos + 1 :]:
                 if groups[b] != b:
                     continue
-                twin = score_pair(people[a], people[b], self.weights, self.tf, prior)
-                if twin.match_probability >= SAME_CHILD_PROBABILITY:
+                twin = score_pair(people[a], people[b], self.weights, self.tf, prior, explain=False)
+                if twin.match_probability >= SAME_CHILD_PROBABILITY and not _conflicting_family(
+                    twin
+                ):
                     groups[b] = groups[a]
         return groups
+
+
+def _conflicting_family(pair: ScoredPair) -> bool:
+    """Two reports that name different parents are two children.
+
+    The model's family weights are learnt on found children, who often get a
+    parent's name wrong; two reports are written by adults who know the child,
+    so a disagreement there is strong evidence of two different children.
+    """
+    return any(w.field == "family" and w.level in ("different", "mixed") for w in pair.weights)
 
 
 # The worker processes inherit the linker through fork instead of pickling it.
