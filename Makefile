@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 ## run: the main job (see README)
 run: $(STAMP)
-	$(BIN)/matcher demo
+	$(BIN)/matcher serve --demo
 
 ## test: the whole test suite (PostgreSQL tests run when MATCHER_TEST_DATABASE_URL is set)
 test: $(STAMP)

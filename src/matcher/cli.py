@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from matcher.decide import DEFAULT_MATCH_THRESHOLD, DEFAULT_REVIEW_THRESHOLD
 from matcher.errors import MatcherError
 
 log = logging.getLogger("matcher")
@@ -174,6 +175,132 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "demo"
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Link the demo data, show one found child's candidates with the explanation, score the run."""
+    from matcher.decide import Thresholds
+    from matcher.evaluate import Link as EvalLink
+    from matcher.evaluate import LinkDecision, evaluate, format_report, read_found_ids, read_truth
+    from matcher.pipeline import link
+    from matcher.scoring.explain import explain
+
+    demo = args.data
+    missing, _ = _load_people(demo / "missing.csv", "missing")
+    found, _ = _load_people(demo / "found.csv", "found")
+    model = _model(None)
+    thresholds = Thresholds()
+    started = time.perf_counter()
+    links = link(found, missing, model, thresholds, workers=1)
+    elapsed = time.perf_counter() - started
+    print(
+        f"linked {len(found)} found children against {len(missing)} missing reports "
+        f"in {elapsed:.1f} s: {len(links)} pairs for review (model {model.version})\n"
+    )
+    by_child: dict[str, list] = {}  # type: ignore[type-arg]
+    for item in links:
+        by_child.setdefault(item.pair.found_id, []).append(item)
+    shown = 0
+    for child, items in by_child.items():
+        if len(items) >= 2 and items[0].decision is not None and shown < 1:
+            print(f"found child {child}: {len(items)} candidates")
+            for item in items[:3]:
+                print(explain(item.pair))
+                print(f"  decision: {item.decision.value if item.decision else '-'}\n")
+            shown += 1
+    truth_path = demo / "truth.csv"
+    if truth_path.exists():
+        evaluation = evaluate(
+            [
+                EvalLink(
+                    item.pair.found_id,
+                    item.pair.missing_id,
+                    item.pair.match_probability,
+                    LinkDecision(item.decision.value if item.decision else "review"),
+                )
+                for item in links
+            ],
+            read_truth(truth_path),
+            found_ids=read_found_ids(demo / "found.csv"),
+        )
+        print(format_report(evaluation))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the HTTP service with uvicorn (demo mode seeds an empty database and prints keys)."""
+    import os
+
+    import uvicorn
+
+    from matcher.settings import get_settings
+    from matcher.storage.migrate import upgrade
+
+    if args.demo:
+        if args.workers > 1:
+            print(
+                "matcher: --demo seeds the database from one worker; use --workers 1",
+                file=sys.stderr,
+            )
+            return 2
+        os.environ["MATCHER_DEMO"] = "1"
+    os.environ["MATCHER_HOST"] = args.host
+    os.environ["MATCHER_PORT"] = str(args.port)
+    get_settings.cache_clear()
+    settings = get_settings()
+    # Migrate once here, before several workers would all try at the same moment.
+    upgrade(settings.database_url)
+    uvicorn.run(
+        "api.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=settings.log_level.lower(),
+    )
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from matcher.settings import get_settings
+    from matcher.storage.engine import normalize_database_url
+    from matcher.storage.migrate import upgrade
+
+    url = args.database_url or get_settings().database_url
+    upgrade(url)
+    print(f"database at {normalize_database_url(url).render_as_string()} is up to date")
+    return 0
+
+
+def cmd_keys_create(args: argparse.Namespace) -> int:
+    """Create an API key and print its secret once (it is stored only as a hash)."""
+    from matcher.settings import get_settings
+    from matcher.storage import repository as repo
+    from matcher.storage.engine import make_engine, make_session_factory
+    from matcher.storage.migrate import upgrade
+
+    url = args.database_url or get_settings().database_url
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            key, secret = repo.create_api_key(
+                session,
+                args.name,
+                repo.Role(args.role),
+                args.state or (),
+                args.district or (),
+                actor=repo.Actor.system("cli"),
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+    print(f"created {key.role} key {key.id} ({key.name}); it is shown only this once:")
+    print(secret)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="matcher",
@@ -190,8 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_normalize)
 
     def thresholds(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--review-threshold", type=float, default=0.30)
-        p.add_argument("--match-threshold", type=float, default=0.90)
+        p.add_argument("--review-threshold", type=float, default=DEFAULT_REVIEW_THRESHOLD)
+        p.add_argument("--match-threshold", type=float, default=DEFAULT_MATCH_THRESHOLD)
         p.add_argument("--model", type=Path, help="a model JSON file (default: the shipped model)")
 
     p = sub.add_parser("link", help="link found children to missing reports (batch)")
@@ -234,6 +361,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--plots", type=Path, help="folder for the PR curve and score histogram PNGs")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("demo", help="link the demo data and explain one child's candidates")
+    p.add_argument("--data", type=Path, default=DEMO_DIR, help="folder with the demo CSV files")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="run the HTTP service (uvicorn)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed an empty database with the demo data and print demo keys",
+    )
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("db", help="database maintenance")
+    db_sub = p.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    q = db_sub.add_parser("upgrade", help="apply the migrations (MATCHER_DATABASE_URL)")
+    q.add_argument("--database-url", default=None, help="default: MATCHER_DATABASE_URL")
+    q.set_defaults(func=cmd_db_upgrade)
+
+    p = sub.add_parser("keys", help="API keys")
+    keys_sub = p.add_subparsers(dest="keys_command", required=True, metavar="KEYS_COMMAND")
+    q = keys_sub.add_parser("create", help="create a key and print it once")
+    q.add_argument("--name", required=True)
+    q.add_argument("--role", choices=["integrator", "caseworker", "admin"], required=True)
+    q.add_argument("--state", action="append", help="state code a caseworker sees (repeatable)")
+    q.add_argument(
+        "--district", action="append", help="district code a caseworker sees (repeatable)"
+    )
+    q.add_argument("--database-url", default=None, help="default: MATCHER_DATABASE_URL")
+    q.set_defaults(func=cmd_keys_create)
 
     return parser
 

@@ -977,6 +977,58 @@ def iter_records(
             session.expunge(row)
 
 
+def list_records(
+    session: Session,
+    kind: RecordKind,
+    *,
+    state_codes: Collection[str] | None = None,
+    district_codes: Collection[str] | None = None,
+    status: RecordStatus | None = None,
+    updated_since: datetime | None = None,
+    include_deleted: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[StoredRecord], int]:
+    """A page of records of one kind, oldest change first, and the total matching the filters.
+
+    Jurisdiction works as in :func:`list_review_items`: with ``state_codes``
+    and/or ``district_codes`` given, a record is listed if its state code or
+    its district code is among them (``None`` = no restriction, an empty
+    collection = matches nothing). ``updated_since`` is inclusive, so a client
+    polling with the last ``updated_at`` it saw misses nothing (it may see
+    that record again).
+    """
+    if limit < 0 or offset < 0:
+        raise ValueError("limit and offset must not be negative")
+    conditions: list[ColumnElement[bool]] = [RecordRow.kind == RecordKind(kind).value]
+    places: list[ColumnElement[bool]] = []
+    if state_codes is not None:
+        places.append(RecordRow.state_code.in_(list(state_codes)))
+    if district_codes is not None:
+        places.append(RecordRow.district_code.in_(list(district_codes)))
+    if places:
+        conditions.append(or_(*places))
+    if status is not None:
+        conditions.append(RecordRow.status == RecordStatus(status).value)
+    if updated_since is not None:
+        conditions.append(RecordRow.updated_at >= _now(updated_since))
+    if not include_deleted:
+        conditions.append(RecordRow.deleted_at.is_(None))
+    where = and_(*conditions)
+    total = int(
+        session.execute(select(func.count()).select_from(RecordRow).where(where)).scalar_one()
+    )
+    rows = session.scalars(
+        select(RecordRow)
+        .where(where)
+        .order_by(RecordRow.updated_at, RecordRow.pk)
+        .limit(limit)
+        .offset(offset)
+        .execution_options(populate_existing=True)
+    )
+    return [_stored(row) for row in rows], total
+
+
 def count_records(
     session: Session, kind: RecordKind | None = None, *, include_deleted: bool = False
 ) -> int:

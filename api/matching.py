@@ -1,0 +1,334 @@
+"""The live matching state of one worker process: two candidate indexes and their linkers.
+
+Each worker keeps every open record of both kinds normalized in memory: the
+missing reports (searched for a found child) and the found children (searched
+for a missing report). Records written by this worker or any other reach the
+indexes through the database's change sequence: :meth:`MatchingState.catch_up`
+reads the changes after the last one applied, reloads those records and puts
+them in (or takes them out of) the index. It runs
+
+- right after this worker commits a write (so its own writes count at once),
+- from a background thread every ``index_refresh_seconds`` (so writes by the
+  other workers count within a few seconds, even on an idle worker).
+
+Applying a change is idempotent (a record is reloaded as it is *now*), so
+reading a change twice, or a record before its change, does no harm. Only
+``open``, live records are indexed: a traced report or a reunited child has
+nothing left to be matched with.
+
+The lock makes index updates and searches exclusive; a search takes a few
+milliseconds, a catch-up batch as long as normalizing its records.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from matcher.blocking.index import CandidateIndex
+from matcher.decide import Thresholds
+from matcher.errors import NotFound
+from matcher.normalize.person import Person, normalize_record
+from matcher.normalize.places import Gazetteer
+from matcher.pipeline import Link, Linker
+from matcher.records import RawRecord, RecordKind
+from matcher.scoring.model import MatchModel
+from matcher.scoring.score import TermFrequencies
+from matcher.storage import repository as repo
+
+log = logging.getLogger(__name__)
+
+#: Changes read per query while catching up.
+CHANGE_PAGE = 2000
+#: Candidates proposed to the review queue per written record (at most).
+PROPOSALS_PER_RECORD = 10
+#: Term frequencies are recomputed when an index has grown or shrunk by this share.
+TF_REFRESH_SHARE = 0.10
+
+
+@dataclass(frozen=True, slots=True)
+class Jurisdiction:
+    """The gazetteer codes a record is filed under: where a found child is, or its home."""
+
+    state_code: str | None
+    district_code: str | None
+
+
+def jurisdiction_of(person: Person) -> Jurisdiction:
+    """Where a record belongs for access control.
+
+    A found child belongs where it was found (the care institution's district),
+    falling back to the home it named; a missing report to the child's home.
+    """
+    place = person.home
+    found_place = person.found_place
+    if (
+        person.kind is RecordKind.FOUND
+        and found_place is not None
+        and (found_place.district is not None or found_place.state is not None)
+    ):
+        place = found_place
+    district = place.district.code if place.district is not None else None
+    state = place.state.code if place.state is not None else None
+    if state is None and place.district is not None:
+        state = place.district.state.code
+    return Jurisdiction(state, district)
+
+
+def pair_jurisdiction(found: Person, missing: Person) -> repo.PairJurisdiction:
+    """The six place codes a review item is visible under."""
+    here = jurisdiction_of(found)
+    home = found.home
+
+    def code(value: Any) -> str | None:
+        return None if value is None else str(value.code)
+
+    missing_place = jurisdiction_of(missing)
+    return repo.PairJurisdiction(
+        found_state=here.state_code,
+        found_district=here.district_code,
+        found_home_state=code(home.state) or code(home.district.state if home.district else None),
+        found_home_district=code(home.district),
+        missing_state=missing_place.state_code,
+        missing_district=missing_place.district_code,
+    )
+
+
+def explanation_of(link: Link) -> dict[str, Any]:
+    """A link's explanation as stored with a review item (JSON)."""
+    pair = link.pair
+    return {
+        "prior_weight": pair.prior_weight,
+        "fields": [
+            {
+                "field": w.field,
+                "level": w.level,
+                "weight": w.weight,
+                "tf_adjustment": w.tf_adjustment,
+                "detail": w.detail,
+            }
+            for w in pair.weights
+        ],
+    }
+
+
+class MatchingState:
+    """Both indexes, their linkers and the change-sequence position of one worker."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        model: MatchModel,
+        gazetteer: Gazetteer,
+        thresholds: Thresholds,
+        *,
+        refresh_seconds: float = 2.0,
+    ) -> None:
+        self.session_factory = session_factory
+        self.model = model
+        self.gazetteer = gazetteer
+        self.thresholds = thresholds
+        self.refresh_seconds = refresh_seconds
+        self._lock = threading.RLock()
+        self._indexes = {kind: CandidateIndex() for kind in RecordKind}
+        self._linkers: dict[RecordKind, Linker] = {}
+        self._tf_size = dict.fromkeys(RecordKind, 0)
+        self.seq = 0
+        self.loaded = False
+        self.last_catch_up = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- normalizing -------------------------------------------------------
+
+    def normalize(self, raw: RawRecord) -> Person:
+        return normalize_record(raw, self.gazetteer)
+
+    # --- loading and catching up -------------------------------------------
+
+    def load(self) -> None:
+        """Build both indexes from the stored records (start-up)."""
+        started = time.perf_counter()
+        with self.session_factory() as session:
+            # The position is read first: changes committed while we read the
+            # records are applied again by the next catch-up, which is harmless.
+            seq = repo.max_change_seq(session)
+            persons: dict[RecordKind, list[Person]] = {kind: [] for kind in RecordKind}
+            for stored in repo.iter_records(session):
+                if stored.status is repo.RecordStatus.OPEN:
+                    persons[stored.kind].append(self.normalize(stored.raw()))
+        with self._lock:
+            self._indexes = {kind: CandidateIndex(persons[kind]) for kind in RecordKind}
+            self._linkers = {}
+            for kind in RecordKind:
+                self._rebuild_linker(kind)
+            self.seq = seq
+            self.loaded = True
+            self.last_catch_up = time.monotonic()
+        log.info(
+            "indexes loaded: %d missing reports, %d found children, change seq %d, %.1f s",
+            len(self._indexes[RecordKind.MISSING]),
+            len(self._indexes[RecordKind.FOUND]),
+            seq,
+            time.perf_counter() - started,
+        )
+
+    def _rebuild_linker(self, kind: RecordKind) -> None:
+        """A linker over the index of ``kind``, with term frequencies of its records now."""
+        index = self._indexes[kind]
+        self._linkers[kind] = Linker(
+            index,
+            self.model,
+            self.thresholds,
+            tf=TermFrequencies.from_persons(index.persons()),
+        )
+        self._tf_size[kind] = len(index)
+
+    def _refresh_tf_if_drifted(self, kind: RecordKind) -> None:
+        size, then = len(self._indexes[kind]), self._tf_size[kind]
+        if abs(size - then) > max(TF_REFRESH_SHARE * then, 0 if then == 0 else 50):
+            self._rebuild_linker(kind)
+
+    def catch_up(self) -> int:
+        """Apply every change committed since the last one applied; how many were applied."""
+        applied = 0
+        with self._lock:
+            if not self.loaded:
+                return 0
+            with self.session_factory() as session:
+                while True:
+                    changes = repo.changes_since(session, self.seq, CHANGE_PAGE)
+                    if not changes:
+                        break
+                    self._apply(session, changes)
+                    self.seq = changes[-1].seq
+                    applied += len(changes)
+            if applied:
+                for kind in RecordKind:
+                    self._refresh_tf_if_drifted(kind)
+            self.last_catch_up = time.monotonic()
+        if applied:
+            log.debug("caught up %d changes, now at seq %d", applied, self.seq)
+        return applied
+
+    def _apply(self, session: Session, changes: Iterable[repo.Change]) -> None:
+        wanted: dict[RecordKind, set[str]] = {kind: set() for kind in RecordKind}
+        for change in changes:
+            wanted[change.kind].add(change.record_id)
+        for kind, ids in wanted.items():
+            if not ids:
+                continue
+            live = repo.get_records(session, kind, ids)
+            index = self._indexes[kind]
+            for record_id in ids:
+                stored = live.get(record_id)
+                if stored is None or stored.status is not repo.RecordStatus.OPEN:
+                    index.remove(record_id)
+                else:
+                    index.add(self.normalize(stored.raw()))
+
+    def start(self) -> None:
+        """Start the background catch-up thread."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="matcher-catch-up", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.refresh_seconds):
+            try:
+                self.catch_up()
+            except Exception:  # a database hiccup must not kill the thread
+                log.exception("catch-up failed; retrying in %.1f s", self.refresh_seconds)
+
+    # --- searching ---------------------------------------------------------
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        with self._lock:
+            yield
+
+    def size(self, kind: RecordKind) -> int:
+        return len(self._indexes[kind])
+
+    def candidates_for(
+        self, person: Person, k: int, min_probability: float = 0.0
+    ) -> list[tuple[Link, Person]]:
+        """The best ``k`` records of the other kind for ``person``, with the candidates' Persons."""
+        other = person.kind.other
+        with self._lock:
+            linker = self._linkers.get(other)
+            if linker is None:
+                return []
+            links = linker.best(person, k, min_probability=min_probability)
+            index = self._indexes[other]
+            out: list[tuple[Link, Person]] = []
+            for link in links:
+                candidate_id = (
+                    link.pair.missing_id if other is RecordKind.MISSING else link.pair.found_id
+                )
+                candidate = index.get(candidate_id)
+                if candidate is not None:
+                    out.append((link, candidate))
+            return out
+
+    def propose(self, session: Session, stored: repo.StoredRecord, person: Person) -> list[int]:
+        """Match a just-written record against the other kind; queue pairs at the review threshold.
+
+        Runs inside the writer's transaction, so the record and its proposals
+        commit together. Returns the ids of review items created or refreshed.
+        """
+        if stored.status is not repo.RecordStatus.OPEN or stored.deleted:
+            return []
+        proposed: list[int] = []
+        found_links = self.candidates_for(
+            person, PROPOSALS_PER_RECORD, self.thresholds.review_threshold
+        )
+        for link, candidate in found_links:
+            if link.decision is None:
+                continue
+            found, missing = (
+                (person, candidate)
+                if person.kind is RecordKind.FOUND
+                else (
+                    candidate,
+                    person,
+                )
+            )
+            try:
+                result = repo.propose_pair(
+                    session,
+                    link.pair.found_id,
+                    link.pair.missing_id,
+                    score=link.pair.match_probability,
+                    match_weight=link.pair.match_weight,
+                    decision=link.decision.value,
+                    explanation=explanation_of(link),
+                    model_version=self.model.version,
+                    found_version=stored.version if person.kind is RecordKind.FOUND else None,
+                    missing_version=stored.version if person.kind is RecordKind.MISSING else None,
+                    jurisdiction=pair_jurisdiction(found, missing),
+                )
+            except NotFound:
+                # The candidate was deleted by another worker after our index saw it.
+                continue
+            if result.item is not None and result.outcome in (
+                repo.ProposeOutcome.CREATED,
+                repo.ProposeOutcome.UPDATED,
+            ):
+                proposed.append(result.item.id)
+        return proposed

@@ -1,0 +1,64 @@
+"""Writing records: store them, match them against the other kind, queue the likely pairs.
+
+Shared by the record routes, the bulk import and the demo start-up. The
+caller owns the transaction: it commits once, then calls
+``MatchingState.catch_up()`` so this worker's index holds the new records
+at once (the other workers get them from the change sequence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from api.matching import MatchingState, jurisdiction_of
+from matcher.normalize.person import Person
+from matcher.records import RawRecord
+from matcher.storage import repository as repo
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """One record after a write: the outcome, the stored record and the pairs queued."""
+
+    result: repo.UpsertResult
+    record: repo.StoredRecord
+    person: Person
+    review_items: tuple[int, ...]
+
+
+def prepare(state: MatchingState, raw: RawRecord) -> tuple[repo.RecordInput, Person]:
+    """Normalize a record and file it under its jurisdiction codes."""
+    person = state.normalize(raw)
+    place = jurisdiction_of(person)
+    return repo.RecordInput.from_raw(
+        raw, state_code=place.state_code, district_code=place.district_code
+    ), person
+
+
+def write_records(
+    session: Session,
+    state: MatchingState,
+    raws: Sequence[RawRecord],
+    actor: repo.Actor,
+    *,
+    prepared: Sequence[tuple[repo.RecordInput, Person]] | None = None,
+) -> list[Written]:
+    """Upsert records and propose each created or changed one's likely pairs (no commit)."""
+    if prepared is None:
+        prepared = [prepare(state, raw) for raw in raws]
+    if not prepared:
+        return []
+    results = repo.upsert_records(session, [p[0] for p in prepared], actor=actor)
+    written: list[Written] = []
+    kind = prepared[0][0].kind
+    stored = repo.get_records(session, kind, [r.id for r in results])
+    for (_, person), result in zip(prepared, results, strict=True):
+        record = stored[result.id]
+        items: tuple[int, ...] = ()
+        if result.outcome is not repo.UpsertOutcome.UNCHANGED:
+            items = tuple(state.propose(session, record, person))
+        written.append(Written(result, record, person, items))
+    return written

@@ -1,0 +1,117 @@
+"""The live matching state: catching up with writes by other workers, closed records leave."""
+
+from __future__ import annotations
+
+import threading
+
+from fastapi.testclient import TestClient
+
+from api.matching import MatchingState, jurisdiction_of
+from matcher.records import RecordKind, make_record
+from matcher.storage import repository as repo
+from tests.api.conftest import BHOPAL, FOUND_MP, KHARGONE, MISSING_MP, MP
+
+
+def _state(client: TestClient) -> MatchingState:
+    state: MatchingState = client.app.state.matching  # type: ignore[attr-defined]
+    return state
+
+
+def _write_elsewhere(client: TestClient, fields: dict[str, str]) -> None:
+    """Store a missing report as another worker would: straight into the database."""
+    raw = make_record(RecordKind.MISSING, fields)
+    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        repo.upsert_records(session, [repo.RecordInput.from_raw(raw)], actor=repo.SYSTEM)
+        session.commit()
+
+
+def test_catch_up_applies_writes_by_other_workers(client: TestClient) -> None:
+    state = _state(client)
+    assert state.size(RecordKind.MISSING) == 0
+    _write_elsewhere(client, MISSING_MP)
+    assert state.size(RecordKind.MISSING) == 0  # not before catching up
+    assert state.catch_up() == 1
+    assert state.size(RecordKind.MISSING) == 1
+    assert state.catch_up() == 0  # nothing new
+    person = state.normalize(make_record(RecordKind.FOUND, FOUND_MP))
+    [(link, candidate)] = state.candidates_for(person, 5)
+    assert candidate.id == "M-MP-1"
+    assert link.pair.found_id == "F-MP-1"
+    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        repo.delete_record(session, RecordKind.MISSING, "M-MP-1", actor=repo.SYSTEM)
+        session.commit()
+    assert state.catch_up() == 1
+    assert state.size(RecordKind.MISSING) == 0
+    assert state.candidates_for(person, 5) == []
+
+
+def test_a_restart_loads_what_is_stored(client: TestClient, integrator: dict[str, str]) -> None:
+    client.post("/v1/records/missing", json=MISSING_MP, headers=integrator)
+    fresh = MatchingState(
+        client.app.state.session_factory,  # type: ignore[attr-defined]
+        _state(client).model,
+        _state(client).gazetteer,
+        _state(client).thresholds,
+    )
+    assert not fresh.loaded
+    assert fresh.catch_up() == 0  # nothing happens before loading
+    fresh.load()
+    assert fresh.size(RecordKind.MISSING) == 1
+    assert fresh.seq == _state(client).seq
+
+
+def test_confirmed_records_leave_the_index(
+    client: TestClient, admin: dict[str, str], pairs: dict[str, int]
+) -> None:
+    state = _state(client)
+    before = (state.size(RecordKind.MISSING), state.size(RecordKind.FOUND))
+    version = client.get(f"/v1/review/{pairs[MP]}", headers=admin).json()["item"]["version"]
+    client.post(
+        f"/v1/review/{pairs[MP]}/decision",
+        json={"status": "confirmed", "expected_version": version},
+        headers=admin,
+    )
+    assert (state.size(RecordKind.MISSING), state.size(RecordKind.FOUND)) == (
+        before[0] - 1,
+        before[1] - 1,
+    )
+
+
+def test_jurisdiction_of_records(client: TestClient) -> None:
+    state = _state(client)
+    missing = jurisdiction_of(state.normalize(make_record(RecordKind.MISSING, MISSING_MP)))
+    assert (missing.state_code, missing.district_code) == (MP, KHARGONE)
+    found = jurisdiction_of(state.normalize(make_record(RecordKind.FOUND, FOUND_MP)))
+    assert (found.state_code, found.district_code) == (MP, BHOPAL)
+    no_found_place = {k: v for k, v in FOUND_MP.items() if not k.startswith("found_")}
+    home = jurisdiction_of(state.normalize(make_record(RecordKind.FOUND, no_found_place)))
+    assert (home.state_code, home.district_code) == (MP, KHARGONE)
+    nowhere = jurisdiction_of(state.normalize(make_record(RecordKind.MISSING, {"id": "x"})))
+    assert (nowhere.state_code, nowhere.district_code) == (None, None)
+
+
+def test_two_concurrent_deciders_one_wins(
+    client: TestClient, admin: dict[str, str], caseworker: dict[str, str], pairs: dict[str, int]
+) -> None:
+    version = client.get(f"/v1/review/{pairs[MP]}", headers=admin).json()["item"]["version"]
+    barrier = threading.Barrier(2, timeout=10)
+    codes: list[int] = []
+
+    def decide(headers: dict[str, str], status: str) -> None:
+        barrier.wait()
+        response = client.post(
+            f"/v1/review/{pairs[MP]}/decision",
+            json={"status": status, "expected_version": version},
+            headers=headers,
+        )
+        codes.append(response.status_code)
+
+    threads = [
+        threading.Thread(target=decide, args=(admin, "confirmed")),
+        threading.Thread(target=decide, args=(caseworker, "rejected")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(codes) == [200, 409]
