@@ -73,7 +73,7 @@ def sniff_encoding(head: bytes) -> str:
 
 def open_text(raw: IO[bytes]) -> IO[str]:
     """Wrap a binary stream as text in the encoding :func:`sniff_encoding` chooses."""
-    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[type-var]
     head = buffered.peek(4096)[:4096]
     encoding = sniff_encoding(head)
     errors = "matcher-cp1252" if encoding == "utf-8" else "replace"

@@ -99,7 +99,7 @@ class Linker:
             range(len(scored)),
             key=lambda i: (-scored[i].match_weight, scored[i].missing_id, scored[i].found_id),
         )
-        links = []
+        links: list[Link] = []
         for i in order:
             if len(links) == k or scored[i].match_probability < min_probability:
                 break
@@ -176,7 +176,7 @@ def link(
     *,
     candidates: int = DEFAULT_CANDIDATES,
     workers: int | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> list[Link]:
     """Every (found, missing) pair at or above the review threshold, best first per child."""
     global _WORKER_LINKER

@@ -53,9 +53,9 @@ class TermFrequencies:
             n += 1
             keys = {t.strict for nm in person.all_names for t in nm.given_tokens if t.strict}
             names.update(keys)
-            father = person.father.given_tokens
-            if father and father[0].strict:
-                fathers[father[0].strict] += 1
+            father_tokens = person.father.given_tokens
+            if father_tokens and father_tokens[0].strict:
+                fathers[father_tokens[0].strict] += 1
         total = max(n, 1)
         name = {k: c / total for k, c in names.items()}
         father = {k: c / total for k, c in fathers.items()}
@@ -190,8 +190,8 @@ def explained(pair: ScoredPair, full: ScoredPair) -> ScoredPair:
 def probability(weight: float) -> float:
     """match_probability from a match_weight (log2 odds), without overflow."""
     if weight >= 0:
-        return 1.0 / (1.0 + 2.0 ** (-weight))
-    odds = 2.0**weight
+        return 1.0 / (1.0 + math.pow(2.0, -weight))
+    odds = math.pow(2.0, weight)
     return odds / (1.0 + odds)
 
 
