@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test check lint typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ run: $(STAMP)
 ## test: the whole test suite (PostgreSQL tests run when MATCHER_TEST_DATABASE_URL is set)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## check: lint and type checks (CI runs them after the tests)
+check: lint typecheck
 
 lint: $(STAMP)
 	$(BIN)/ruff check src api tests benchmarks
