@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api import pages
 from api.errors import install_error_handlers
 from api.matching import MatchingState
 from api.routes import audit, health, imports, keys, match, records, review
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (health, records, imports, match, review, audit, keys):
         app.include_router(module.router)
+    pages.install(app)  # the caseworkers' HTML pages under /review
     return app
 
 
