@@ -24,8 +24,10 @@ from matcher.scoring.score import (
     ScoredPair,
     TermFrequencies,
     WeightTable,
-    apply_competition,
-    explained,
+    competition_penalties,
+    competition_weight,
+    pair_weight,
+    probability,
     score_pair,
 )
 
@@ -80,9 +82,12 @@ class Linker:
         return self.model.prior_weight(len(self.index), self.reported_share)
 
     def best(self, person: Person, k: int = 10, *, min_probability: float = 0.0) -> list[Link]:
-        """The ``k`` best-scoring indexed records for one record, best first."""
+        """The ``k`` best-scoring indexed records for one record, best first.
+
+        Every candidate is ranked by its match weight alone; only the pairs
+        returned are compared again with their explanations.
+        """
         prior = self.prior_weight()
-        scored: list[ScoredPair] = []
         pairs: list[tuple[Person, Person]] = []
         others: list[Person] = []
         for candidate in self.index.candidates(person, self.candidates):
@@ -93,39 +98,48 @@ class Linker:
             else:
                 pairs.append((person, other))
             others.append(other)
-            scored.append(score_pair(*pairs[-1], self.weights, self.tf, prior, explain=False))
-        scored = apply_competition(scored, self._same_child_groups(scored, others))
+        weights = [pair_weight(f, m, self.weights, self.tf, prior) for f, m in pairs]
+        groups = self._same_child_groups(weights, others)
+        penalties = competition_penalties(weights, groups)
+        final = [w + p for w, p in zip(weights, penalties, strict=True)]
         order = sorted(
-            range(len(scored)),
-            key=lambda i: (-scored[i].match_weight, scored[i].missing_id, scored[i].found_id),
+            range(len(pairs)),
+            key=lambda i: (-final[i], pairs[i][1].id, pairs[i][0].id),
         )
         links: list[Link] = []
-        for i in order:
-            if len(links) == k or scored[i].match_probability < min_probability:
+        for i in order[:k]:
+            if probability(final[i]) < min_probability:
                 break
-            # Only the pairs shown get their detail sentences.
-            full = score_pair(*pairs[i], self.weights, self.tf, prior, explain=True)
-            pair = explained(scored[i], full)
+            full = score_pair(*pairs[i], self.weights, self.tf, prior)
+            lines = full.weights
+            if len(pairs) > 1:
+                lines = (*lines, competition_weight(i, weights, groups, penalties[i]))
+            pair = ScoredPair(
+                found_id=full.found_id,
+                missing_id=full.missing_id,
+                match_weight=final[i],
+                match_probability=probability(final[i]),
+                prior_weight=prior,
+                weights=lines,
+            )
             links.append(
                 Link(pair, decide(pair.match_probability, self.thresholds), len(links) + 1)
             )
         return links
 
-    def _same_child_groups(
-        self, scored: Sequence[ScoredPair], people: Sequence[Person]
-    ) -> list[int]:
+    def _same_child_groups(self, weights: Sequence[float], people: Sequence[Person]) -> list[int]:
         """Group the strongest candidates that are one child reported twice.
 
         Only candidates within a few bits of the best can change a
         probability much, so only they are compared with each other, with
         dedupe's prior (a report is rarely a second report).
         """
-        groups = list(range(len(scored)))
-        if len(scored) < 2:
+        groups = list(range(len(weights)))
+        if len(weights) < 2:
             return groups
-        best = max(p.match_weight for p in scored)
-        strong = [i for i, p in enumerate(scored) if p.match_weight > best - SAME_CHILD_BITS]
-        strong = sorted(strong, key=lambda i: -scored[i].match_weight)[:SAME_CHILD_MAX]
+        best = max(weights)
+        strong = [i for i, w in enumerate(weights) if w > best - SAME_CHILD_BITS]
+        strong = sorted(strong, key=lambda i: -weights[i])[:SAME_CHILD_MAX]
         prior = self.model.prior_weight(len(self.index), DUPLICATE_SHARE)
         for a_pos, a in enumerate(strong):
             for b in strong[a_pos + 1 :]:

@@ -9,13 +9,13 @@ blocking keys and the model only ever see :class:`Person`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from matcher.errors import InvalidFieldValue
 from matcher.normalize.ages import AgeRange, BirthInterval, birth_interval, parse_age
 from matcher.normalize.dates import parse_date
-from matcher.normalize.names import ParsedName, parse_aliases, parse_name
+from matcher.normalize.names import ParsedName, TokenKind, parse_aliases, parse_name
 from matcher.normalize.phones import parse_phones
 from matcher.normalize.places import Gazetteer, PlaceMatch
 from matcher.normalize.sex import parse_sex
@@ -38,6 +38,13 @@ class Person:
     kind: RecordKind
     id: str
     name: ParsedName
+    own_name: ParsedName
+    """The name without the parts that repeat the father's name or surname.
+
+    Siblings share those ("Sakshi Raju Chavan", "Sonali Raju Chavan", whose
+    father is Raju Chavan); they are family evidence, which the family
+    comparison counts, not evidence of the same child.
+    """
     aliases: tuple[ParsedName, ...]
     sex: Sex | None
     """The ``sex`` field, or failing that the sex a name part implies (Kumari, Khatun)."""
@@ -116,6 +123,23 @@ def _height(text: str) -> float | None:
     return value
 
 
+def own_name(name: ParsedName, father: ParsedName) -> ParsedName:
+    """``name`` without the given-name tokens that sound like a part of ``father``.
+
+    The result is a distinct value (its ``original`` names the father too, so
+    caches keyed on it stay exact); the name is returned unchanged when it
+    shares nothing with the father or would keep no given name.
+    """
+    family = {t.strict for t in father.tokens if t.strict}
+    if not family:
+        return name
+    informative = (TokenKind.GIVEN, TokenKind.NICKNAME)
+    kept = tuple(t for t in name.tokens if t.kind not in informative or t.strict not in family)
+    if len(kept) == len(name.tokens) or not any(t.kind in informative for t in kept):
+        return name
+    return replace(name, tokens=kept, original=f"{name.original}\x1f{father.original}")
+
+
 def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None = None) -> Person:
     """Normalize every field of a record; never raises for a field's content."""
     problems: list[FieldProblem] = []
@@ -129,6 +153,7 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
 
     get = raw.get
     name = parse_name(get("name"))
+    father = parse_name(get("father_name"))
     aliases = parse_aliases(get("aliases"))
     sex_field: Sex | None = attempt("sex", parse_sex, get("sex"))
     sex = sex_field
@@ -162,13 +187,14 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
         kind=raw.kind,
         id=raw.id,
         name=name,
+        own_name=own_name(name, father),
         aliases=aliases,
         sex=sex,
         sex_from_field=sex_field is not None,
         age=age,
         birth=birth,
         record_date=record_date,
-        father=parse_name(get("father_name")),
+        father=father,
         mother=parse_name(get("mother_name")),
         guardian=parse_name(get("guardian_name")),
         phones=phones.numbers,

@@ -70,29 +70,20 @@ def token_similarity(a: str, b: str) -> float:
 
 # A parsed name is a function of its original text, so caches keyed on the
 # original are exact. Names repeat a great deal (Raju, Pooja), so they hit often.
-_INFORMATIVE_CACHE: dict[tuple[str, frozenset[str]], tuple[NameToken, ...]] = {}
-_AGREEMENT_CACHE: dict[tuple[str, str, frozenset[str]], NameAgreement] = {}
+_INFORMATIVE_CACHE: dict[str, tuple[NameToken, ...]] = {}
+_AGREEMENT_CACHE: dict[tuple[str, str], NameAgreement] = {}
 _CACHE_LIMIT = 1 << 18
-_NOTHING: frozenset[str] = frozenset()
 
 
-def _informative(name: ParsedName, exclude: frozenset[str] = _NOTHING) -> tuple[NameToken, ...]:
-    """Given names and nicknames; failing those, any tokens but initials (e.g. only 'Mohammad').
-
-    Tokens whose sound is in ``exclude`` (the family's names) are left out
-    unless nothing would remain.
-    """
-    key = (name.original, exclude)
-    cached = _INFORMATIVE_CACHE.get(key)
+def _informative(name: ParsedName) -> tuple[NameToken, ...]:
+    """Given names and nicknames; failing those, any tokens but initials (e.g. only 'Mohammad')."""
+    cached = _INFORMATIVE_CACHE.get(name.original)
     if cached is not None:
         return cached
     tokens = name.given_tokens or tuple(t for t in name.tokens if t.kind != "initial")
-    if exclude:
-        own = tuple(t for t in tokens if t.strict not in exclude)
-        tokens = own or tokens
     if len(_INFORMATIVE_CACHE) >= _CACHE_LIMIT:
         _INFORMATIVE_CACHE.clear()
-    _INFORMATIVE_CACHE[key] = tokens
+    _INFORMATIVE_CACHE[name.original] = tokens
     return tokens
 
 
@@ -142,26 +133,20 @@ _NAME_RANK = {
 }
 
 
-def agree_names(
-    found: ParsedName, missing: ParsedName, exclude: frozenset[str] = _NOTHING
-) -> NameAgreement:
-    """Align the informative tokens of two names, order-free (no surname-last assumption).
-
-    ``exclude`` holds the sounds of tokens that name the family rather than
-    the child (the father's name and surname inside "Sakshi Raju Chavan").
-    """
-    key = (found.original, missing.original, exclude)
+def agree_names(found: ParsedName, missing: ParsedName) -> NameAgreement:
+    """Align the informative tokens of two names, order-free (no surname-last assumption)."""
+    key = (found.original, missing.original)
     cached = _AGREEMENT_CACHE.get(key)
     if cached is None:
-        cached = _agree_names(found, missing, exclude)
+        cached = _agree_names(found, missing)
         if len(_AGREEMENT_CACHE) >= _CACHE_LIMIT:
             _AGREEMENT_CACHE.clear()
         _AGREEMENT_CACHE[key] = cached
     return cached
 
 
-def _agree_names(found: ParsedName, missing: ParsedName, exclude: frozenset[str]) -> NameAgreement:
-    a, b = _informative(found, exclude), _informative(missing, exclude)
+def _agree_names(found: ParsedName, missing: ParsedName) -> NameAgreement:
+    a, b = _informative(found), _informative(missing)
     if not a or not b:
         return NameAgreement(NULL, (), 0, 0, 0)
     short, long = (a, b) if len(a) <= len(b) else (b, a)
@@ -213,14 +198,6 @@ def _shown(name: ParsedName) -> str:
     return name.latin or "(none)"
 
 
-def _family_sounds(found: Person, missing: Person) -> frozenset[str]:
-    """Sounds of the fathers' name parts on both sides (empty when no father is named)."""
-    tokens = (*found.father.tokens, *missing.father.tokens)
-    if not tokens:
-        return _NOTHING
-    return frozenset(t.strict for t in tokens if t.strict)
-
-
 def _name_detail(level: str, agreement: NameAgreement, fn: ParsedName, mn: ParsedName) -> str:
     """The sentence a caseworker reads for a name level (built only for the level reached)."""
     f, m = _shown(fn), _shown(mn)
@@ -243,11 +220,9 @@ def _name_detail(level: str, agreement: NameAgreement, fn: ParsedName, mn: Parse
 
 def compare_name(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """The child's name, nicknames and aliases agree: same sound, close spelling, or some parts."""
-    # Siblings share the father's name and the surname, and Marathi, Tamil and
-    # many other names carry them ("Sakshi Raju Chavan", "R. Murugan"): those
-    # parts say "same family", which the family comparison already counts.
-    family = _family_sounds(found, missing)
-    best = agree_names(found.name, missing.name, family)
+    # The child's own name: without the parts that repeat the father's name
+    # (see Person.own_name), which siblings share.
+    best = agree_names(found.own_name, missing.own_name)
     best_pair = (found.name, missing.name)
     via_alias = False
     if _NAME_RANK[best.level] < _NAME_RANK["phonetic"] and (found.aliases or missing.aliases):
@@ -255,7 +230,7 @@ def compare_name(found: Person, missing: Person, *, explain: bool = True) -> Com
             for j, mn in enumerate(missing.all_names):
                 if not (i or j):
                     continue
-                agreement = agree_names(fn, mn, family)
+                agreement = agree_names(fn, mn)
                 if _NAME_RANK[agreement.level] > _NAME_RANK[best.level]:
                     best, best_pair, via_alias = agreement, (fn, mn), True
     if best.level == NULL:

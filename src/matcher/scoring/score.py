@@ -121,70 +121,46 @@ class ScoredPair:
 COMPETITION = "other_candidates"
 
 
-def apply_competition(
-    pairs: Sequence[ScoredPair], groups: Sequence[int] | None = None
-) -> list[ScoredPair]:
-    """Each pair's probability given that the record matches at most one child among its candidates.
+def competition_penalties(weights: Sequence[float], groups: Sequence[int]) -> list[float]:
+    """For each candidate, the weight its rivals take away: ``-log2(1 + sum of rivals' 2**W)``.
 
     A found child is one child: if two reports fit equally well, each is
     about half as likely as either alone would be. With ``W_k`` the match
     weights of all candidates, the probability of candidate ``j`` is
-    ``2**W_j / (1 + sum_k 2**W_k)``: the pair's own weight plus one more,
-    never positive, ``-log2(1 + sum_{k != j} 2**W_k)``. That term is shown as
-    its own line ("other candidates"), so the explanation still adds up.
-    Measured on generated data, this is what makes the probabilities
-    calibrated where near-twins (same common name, same district) abound.
-
-    ``groups`` gives candidates that are one child (a child reported twice)
-    the same number: they do not compete with each other.
+    ``2**W_j / (1 + sum_k 2**W_k)``: the pair's own weight plus this term,
+    never positive, shown as its own line ("other candidates") so that the
+    explanation still adds up. Measured on generated data, this is what makes
+    the probabilities calibrated where near-twins (same common name, same
+    district) abound. Candidates with the same number in ``groups`` are one
+    child (reported twice) and do not compete with each other.
     """
-    if len(pairs) < 2:
-        return list(pairs)
-    group_of = list(groups) if groups is not None else list(range(len(pairs)))
-    powers = [2.0 ** min(p.match_weight, 900.0) for p in pairs]
+    if len(weights) < 2:
+        return [0.0] * len(weights)
     per_group: dict[int, float] = {}
-    for group, power in zip(group_of, powers, strict=True):
-        per_group[group] = per_group.get(group, 0.0) + power
+    for group, weight in zip(groups, weights, strict=True):
+        per_group[group] = per_group.get(group, 0.0) + 2.0 ** min(weight, 900.0)
     total = math.fsum(per_group.values())
-    weights = sorted((p.match_weight for p in pairs), reverse=True)
-    out = []
-    for pair, group in zip(pairs, group_of, strict=True):
-        rest = max(total - per_group[group], 0.0)
-        penalty = -math.log2(1.0 + rest)
-        twins = group_of.count(group) - 1
-        close = sum(1 for w in weights[:10] if w > pair.match_weight - 3) - 1 - twins
-        detail = (
-            f"{close} other candidate(s) fit nearly as well or better"
-            if close > 0
-            else f"{len(pairs) - 1 - twins} other candidate(s), all much weaker"
-        )
-        if twins:
-            detail += f"; {twins} other report(s) look like the same child and do not compete"
-        score = pair.match_weight + penalty
-        out.append(
-            ScoredPair(
-                found_id=pair.found_id,
-                missing_id=pair.missing_id,
-                match_weight=score,
-                match_probability=probability(score),
-                prior_weight=pair.prior_weight,
-                weights=(*pair.weights, FieldWeight(COMPETITION, "rivals", penalty, 0.0, detail)),
-            )
-        )
-    return out
+    return [-math.log2(1.0 + max(total - per_group[g], 0.0)) for g in groups]
 
 
-def explained(pair: ScoredPair, full: ScoredPair) -> ScoredPair:
-    """``pair`` (scored without details, perhaps with the competition term), ``full``'s details."""
-    extra = pair.weights[len(full.weights) :]
-    return ScoredPair(
-        found_id=pair.found_id,
-        missing_id=pair.missing_id,
-        match_weight=pair.match_weight,
-        match_probability=pair.match_probability,
-        prior_weight=pair.prior_weight,
-        weights=(*full.weights, *extra),
+def competition_weight(
+    index: int, weights: Sequence[float], groups: Sequence[int], penalty: float
+) -> FieldWeight:
+    """The "other candidates" line of candidate ``index``'s explanation."""
+    group = groups[index]
+    twins = sum(1 for g in groups if g == group) - 1
+    own = weights[index]
+    close = sum(
+        1 for i, w in enumerate(weights) if i != index and groups[i] != group and w > own - 3
     )
+    detail = (
+        f"{close} other candidate(s) fit nearly as well or better"
+        if close
+        else f"{len(weights) - 1 - twins} other candidate(s), all much weaker"
+    )
+    if twins:
+        detail += f"; {twins} other report(s) look like the same child and do not compete"
+    return FieldWeight(COMPETITION, "rivals", penalty, 0.0, detail)
 
 
 def probability(weight: float) -> float:
@@ -226,6 +202,28 @@ def weigh(comparison: Comparison, table: WeightTable, tf: TermFrequencies) -> Fi
         adjustment = TF_ADJUSTMENT_WEIGHT * tf.adjustment(comparison.field, comparison.tf_keys)
         adjustment = max(-TF_ADJUSTMENT_LIMIT, min(TF_ADJUSTMENT_LIMIT, adjustment))
     return FieldWeight(comparison.field, level, weight + adjustment, adjustment, comparison.detail)
+
+
+def pair_weight(
+    found: Person, missing: Person, table: WeightTable, tf: TermFrequencies, prior_weight: float
+) -> float:
+    """The match weight of a pair and nothing else: what ranking candidates needs.
+
+    The same comparisons and weights as :func:`score_pair`, without building
+    the explanation (detail sentences, one object per comparison).
+    """
+    total = prior_weight
+    weights, tf_levels = table.weights, table.tf_levels
+    for spec in COMPARISONS:
+        comparison = spec.compare(found, missing, explain=False)
+        level = comparison.level
+        if level == NULL:
+            continue
+        total += weights[(spec.field, level)]
+        if comparison.tf_keys and level in tf_levels[spec.field]:
+            adjustment = TF_ADJUSTMENT_WEIGHT * tf.adjustment(spec.field, comparison.tf_keys)
+            total += max(-TF_ADJUSTMENT_LIMIT, min(TF_ADJUSTMENT_LIMIT, adjustment))
+    return total
 
 
 def score_pair(
