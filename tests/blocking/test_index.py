@@ -81,9 +81,12 @@ def test_more_shared_evidence_ranks_first() -> None:
             district="Gaya",
         )
     )
-    ranked = index.candidates(child, limit=5)
+    ranked = index.candidates(child, limit=5, min_ratio=0.0)
     assert ranked[0].person.id == "T"
     assert ranked[0].shared_families > ranked[1].shared_families
+    # By default, records sharing only a common name with the query while
+    # another shares name, father and district are not worth scoring.
+    assert [c.person.id for c in index.candidates(child, limit=5)] == ["T"]
 
 
 def test_limit_bounds_the_candidates() -> None:

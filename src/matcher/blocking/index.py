@@ -27,6 +27,10 @@ import numpy.typing as npt
 from matcher.blocking.keys import blocking_keys, key_family
 from matcher.normalize.person import Person
 
+#: Candidates scoring below this share of the best candidate's retrieval score are
+#: not scored. On development data (seed 1) 99.7% of the true pairs among the
+#: best 150 candidates clear it, while it removes a third of the candidates.
+MIN_RETRIEVAL_RATIO = 0.4
 #: Postings longer than this are filtered by birth year before counting.
 LARGE_BLOCK = 2000
 #: Years of difference in birth-year midpoints beyond which a large block's member is skipped.
@@ -145,8 +149,15 @@ class CandidateIndex:
     def document_frequency(self, key: str) -> int:
         return len(self._postings.get(key, ()))
 
-    def candidates(self, person: Person, limit: int = 150) -> list[Candidate]:
-        """The ``limit`` indexed records sharing the most telling keys with ``person``."""
+    def candidates(
+        self, person: Person, limit: int = 150, *, min_ratio: float = MIN_RETRIEVAL_RATIO
+    ) -> list[Candidate]:
+        """The ``limit`` indexed records sharing the most telling keys with ``person``.
+
+        Records whose retrieval score is below ``min_ratio`` times the best
+        one's are dropped: they share only a common key while others share
+        several rare ones.
+        """
         n = max(len(self._slot_of), 1)
         query_mid = _year(person) if person.birth is not None else None
         by_family: dict[str, list[tuple[npt.NDArray[np.int64], float]]] = {}
@@ -182,6 +193,8 @@ class CandidateIndex:
         else:
             top = np.arange(len(unique))
         top = top[np.argsort(-scores[top], kind="stable")]
+        if min_ratio > 0 and len(top):
+            top = top[scores[top] >= min_ratio * scores[top[0]]]
         result = []
         for i in top:
             candidate = self._slots[int(unique[i])]
