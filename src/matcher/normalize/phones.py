@@ -173,9 +173,12 @@ def _first_number(groups: list[str], start: int, region: str) -> tuple[int, _Rea
     return start, None
 
 
+_NOT_DIGITS = re.compile(r"[^0-9]+")
+
+
 def _compact(run: str) -> str:
     """Digits only, keeping a leading '+'."""
-    digits = "".join(ch for ch in run if ch in _ASCII_DIGITS)
+    digits = _NOT_DIGITS.sub("", run)
     return "+" + digits if run.startswith("+") else digits
 
 
