@@ -62,7 +62,8 @@ def seed_demo(app: FastAPI, settings: Settings, data: Path = DEMO_DIR) -> dict[s
         )
         session.commit()
         total = repo.count_records(session)
-    url = f"http://{settings.host}:{settings.port}/docs"
+    base = f"http://{settings.host}:{settings.port}"
+    url = f"{base}/docs"
     print(
         "\n".join(
             [
@@ -72,6 +73,7 @@ def seed_demo(app: FastAPI, settings: Settings, data: Path = DEMO_DIR) -> dict[s
                 f"  admin key:      {admin}",
                 f"  caseworker key: {caseworker}"
                 + (f"  (sees state {demo_state})" if demo_state else ""),
+                f"  caseworkers' review pages: {base}/review (sign in with the caseworker key)",
                 "  (new demo keys are made at every demo start; the old ones stop working)",
                 "",
             ]
