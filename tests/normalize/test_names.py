@@ -332,3 +332,29 @@ def test_parse_name_never_raises(text: str) -> None:
 def test_normalize_name_is_idempotent(text: str) -> None:
     once = normalize_name(text)
     assert normalize_name(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "low"),
+    [
+        pytest.param("Alok Kuamr", "kumar", id="transposed letters in Kumar"),
+        pytest.param("Alok Koomar", "kumar", id="Kumar spelt by sound"),
+        pytest.param("Rina Khatnu", "khatun", id="Khatun with a typo"),
+        pytest.param("Gurpreet Sinhg", "singh", id="Singh with a typo"),
+    ],
+)
+def test_misspelt_low_weight_parts_stay_low_weight(text: str, low: str) -> None:
+    tokens = parse_name(text).tokens
+    assert [t.text for t in tokens if t.kind is TokenKind.LOW_WEIGHT] == [low]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Ravi Kumarr", id="Kumar or Kumari: ambiguous, stays a name"),
+        pytest.param("Kumaran", id="a Tamil given name that starts with Kumar"),
+        pytest.param("Singha Roy", id="a Bengali surname that starts with Singh"),
+    ],
+)
+def test_words_near_low_weight_parts_are_not_forced(text: str) -> None:
+    assert not [t for t in parse_name(text).tokens if t.kind is TokenKind.LOW_WEIGHT]

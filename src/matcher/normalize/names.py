@@ -38,6 +38,8 @@ from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import Final
 
+from rapidfuzz.distance import DamerauLevenshtein
+
 from matcher.normalize.data import name_tables as tables
 from matcher.normalize.phonetic import loose_key, strict_key
 from matcher.normalize.romanize import detect_script, romanize_word
@@ -305,7 +307,36 @@ def _classify(word: str, dotted: bool) -> _Word:
         latin = _canonical_abd(latin)
     if strict_key(latin) in t.nicknames:
         return _word(latin, _NICK)
+    misspelt = _misspelt_low_weight(latin)
+    if misspelt is not None:
+        return _word(misspelt, _LOW)
     return _word(latin, _GIVEN)
+
+
+def _misspelt_low_weight(latin: str) -> str | None:
+    """The low-weight word ("kumar", "khatun") that ``latin`` is one typo away from, if unique.
+
+    Officers type fast: "Alok Kuamr" and "Alok Koomar" are both "Alok Kumar",
+    and a misspelt Kumar read as a given name made the two disagree on half
+    their name. Only words of five letters or more, and only when exactly one
+    low-weight word is that close, so "Kumarr" (Kumar or Kumari?) stays a name.
+    """
+    if len(latin) < 5:
+        return None
+    key = strict_key(latin)
+    close = {
+        word
+        for word in name_tables().low_weight
+        if len(word) >= 5
+        and not latin.startswith(word)  # "Singha", "Kumaran": a word of its own
+        and (
+            strict_key(word) == key or DamerauLevenshtein.distance(latin, word, score_cutoff=1) <= 1
+        )
+    }
+    # Spellings of one word ("kumar", "kumaar") are one candidate.
+    if len({strict_key(word) for word in close}) != 1:
+        return None
+    return min(close, key=len)
 
 
 def _word(latin: str, category: int, sex: Sex | None = None, relation: str | None = None) -> _Word:
