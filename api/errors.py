@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.schemas import DecisionConflictPublic, ReviewItemPublic
@@ -67,8 +68,24 @@ _HTTP_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "invalid",
+    429: "too_many_requests",
     503: "not_ready",
 }
+
+
+def database_unavailable(exc: DBAPIError) -> bool:
+    """Whether a database error means "not reachable now" (503) rather than a bug (500).
+
+    A connection SQLAlchemy found dead, any PostgreSQL operational error (refused
+    connection, server shutting down or restarting), or SQLite busy or locked
+    past the busy timeout. A constraint or SQL error is a bug and stays a 500.
+    """
+    if exc.connection_invalidated:
+        return True
+    if type(exc.orig).__module__.startswith("psycopg"):
+        return isinstance(exc, OperationalError)
+    message = str(exc.orig).lower()
+    return isinstance(exc, OperationalError) and ("locked" in message or "busy" in message)
 
 
 def error_body(code: str, detail: object) -> dict[str, object]:
@@ -116,6 +133,38 @@ def install_error_handlers(app: FastAPI) -> None:
         log.error("unmapped domain error %s", type(exc).__name__)
         return JSONResponse(status_code=500, content=error_body("internal", "internal error"))
 
+    async def overflow(request: Request, exc: Exception) -> JSONResponse:
+        # A date near year 1 or 9999 moved to UTC, or a number past what a column holds.
+        route = request.scope.get("route")
+        log.warning("out of range value in %s %s", request.method, getattr(route, "path", "?"))
+        return JSONResponse(
+            status_code=422, content=error_body("invalid", "a value is out of range")
+        )
+
+    async def database_error(request: Request, exc: Exception) -> JSONResponse:
+        # The exception's type only, never its message: it may carry a statement's parameters.
+        assert isinstance(exc, DBAPIError)
+        route_path = getattr(request.scope.get("route"), "path", "?")
+        if not database_unavailable(exc):
+            log.error("unhandled %s in %s %s", type(exc).__name__, request.method, route_path)
+            return JSONResponse(status_code=500, content=error_body("internal", "internal error"))
+        # The database is restarting or unreachable, so the client should send the request
+        # again. The transaction did not commit, unless the connection died during COMMIT
+        # itself: then a resent decision gets 409 (its expected_version is spent), never a
+        # second decision. The pool's pre-ping replaces dead connections, so the service
+        # recovers by itself once the database is back.
+        log.warning(
+            "database unavailable (%s) in %s %s",
+            type(exc).__name__,
+            request.method,
+            route_path,
+        )
+        return JSONResponse(
+            status_code=503,
+            content=error_body("database_unavailable", "the database is unavailable; retry"),
+            headers={"Retry-After": "2"},
+        )
+
     async def value_error(_: Request, exc: Exception) -> JSONResponse:
         # The repository refuses bad arguments (a step code, a key name) with ValueError.
         return JSONResponse(status_code=422, content=error_body("invalid", str(exc)))
@@ -142,5 +191,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ImportRefused, import_refused)
     app.add_exception_handler(MatcherError, domain)
     app.add_exception_handler(ValueError, value_error)
+    app.add_exception_handler(OverflowError, overflow)
+    app.add_exception_handler(DBAPIError, database_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)

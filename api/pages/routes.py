@@ -24,7 +24,14 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from api import access
-from api.deps import GazetteerDep, MatchingDep, SessionDep
+from api.deps import (
+    GazetteerDep,
+    MatchingDep,
+    SessionDep,
+    client_address,
+    key_failures,
+    too_many_failures,
+)
 from api.matching import MatchingState
 from api.pages import i18n
 from api.pages import session as cookies
@@ -184,6 +191,8 @@ def render(
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Content-Security-Policy"] = CSP
+    # A page or a stylesheet is never sniffed into something else.
+    response.headers["X-Content-Type-Options"] = "nosniff"
     if anonymous is not None:
         _set_session(request, response, anonymous)
     return response
@@ -247,6 +256,11 @@ def signin(
 
     if not cookies.csrf_ok(current, csrf):
         return refuse("bad_form", 403)
+    refused = too_many_failures(request)
+    if refused is not None:
+        page = refuse("too_many_tries", 429)
+        page.headers.update(refused.headers or {})
+        return page
     with request.app.state.session_factory() as db:
         found = repo.authenticate(db, key.strip())
         if found is not None and found.role in (repo.Role.CASEWORKER, repo.Role.ADMIN):
@@ -259,6 +273,7 @@ def signin(
             )
         db.commit()
     if found is None:
+        key_failures(request).fail(client_address(request))
         return refuse("bad_key", 401)
     if found.role not in (repo.Role.CASEWORKER, repo.Role.ADMIN):
         return refuse("not_reviewer", 403)

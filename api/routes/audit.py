@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import AdminKey, SessionDep
+from api.deps import MAX_BIGINT, MAX_INT_ID, AdminKey, SessionDep
 from api.schemas import AuditEntryPublic, AuditPage, ErrorPublic
 from matcher.storage import repository as repo
 
@@ -23,9 +23,11 @@ def list_audit(
     action: Annotated[str | None, Query(max_length=64, examples=["record.read"])] = None,
     target_kind: Annotated[str | None, Query(max_length=32, examples=["missing"])] = None,
     target_id: Annotated[str | None, Query(max_length=200)] = None,
-    actor_key_id: Annotated[int | None, Query(ge=1)] = None,
+    actor_key_id: Annotated[int | None, Query(ge=1, le=MAX_INT_ID)] = None,
     since: Annotated[datetime | None, Query(description="ISO 8601, with a time zone")] = None,
-    before_id: Annotated[int | None, Query(ge=1, description="Page: the last id seen")] = None,
+    before_id: Annotated[
+        int | None, Query(ge=1, le=MAX_BIGINT, description="Page: the last id seen")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     """Entries hold ids, counts and codes, never a child's personal data."""

@@ -49,6 +49,11 @@ def _format_of(request: Request, fmt: str | None) -> Literal["csv", "jsonl"]:
     return "jsonl" if content_type in _JSONL_TYPES else "csv"
 
 
+def _printable(text: str, limit: int = ID_LENGTH) -> str:
+    """An id fit for a report: control characters as U+FFFD, cut to ``limit`` characters."""
+    return "".join("\ufffd" if ord(c) < 32 or ord(c) == 127 else c for c in text[:limit])
+
+
 def _id_problem(raw: RawRecord) -> str | None:
     """What the repository would refuse in an id, checked per row so one bad id spoils one row."""
     if len(raw.id) > ID_LENGTH:
@@ -66,9 +71,10 @@ def _id_problem(raw: RawRecord) -> str | None:
         403: {"model": ErrorPublic},
         413: {"model": ErrorPublic, "description": "Larger than max_upload_bytes"},
         422: {
-            "model": ImportReport,
-            "description": "Unreadable file (no id column...), or atomic import with bad rows: "
-            "the report with error='import_refused', nothing stored",
+            "model": ImportReport | ErrorPublic,
+            "description": "Atomic import with bad rows: the report with "
+            "error='import_refused', nothing stored; or an unreadable file (no id column...) "
+            "or invalid parameters: an error",
         },
     },
     openapi_extra={
@@ -174,8 +180,16 @@ def _run_import(
                         )
                     )
                 else:
+                    # The reader does not pass row numbers with good rows; the id, with its
+                    # control characters made visible, is what finds the row.
+                    assert isinstance(item, RawRecord)
                     errors.append(
-                        ImportRowError(row=None, record_id=None, field="id", reason=str(problem))
+                        ImportRowError(
+                            row=None,
+                            record_id=_printable(item.id),
+                            field="id",
+                            reason=str(problem),
+                        )
                     )
             continue
         if atomic and rejected:

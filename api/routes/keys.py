@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from api.deps import AdminKey, CurrentKey, GazetteerDep, SessionDep
+from api.deps import MAX_INT_ID, AdminKey, CurrentKey, GazetteerDep, SessionDep
 from api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, ErrorPublic
 from matcher.storage import repository as repo
 
@@ -63,7 +63,7 @@ def list_keys(
     summary="Revoke a key (it stops working at once)",
 )
 def revoke_key(
-    key_id: Annotated[int, Path(ge=1)], session: SessionDep, key: AdminKey
+    key_id: Annotated[int, Path(ge=1, le=MAX_INT_ID)], session: SessionDep, key: AdminKey
 ) -> ApiKeyPublic:
     revoked = repo.revoke_api_key(session, key_id, actor=repo.Actor.for_key(key))
     session.commit()

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from api import access
-from api.deps import GazetteerDep, MatchingDep, ReaderKey, SessionDep, WriterKey
+from api.deps import MAX_BIGINT, GazetteerDep, MatchingDep, ReaderKey, SessionDep, WriterKey
 from api.schemas import (
     ErrorPublic,
     FieldProblemPublic,
@@ -42,6 +42,11 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     403: {"model": ErrorPublic, "description": "The key's role may not do this"},
     404: {"model": ErrorPublic, "description": "No such record (or not in your jurisdiction)"},
     422: {"model": ErrorPublic, "description": "Invalid body: wrong types or unknown fields"},
+}
+#: PUT answers 200 when it replaced a record and 201 when the id was new.
+_PUT_RESPONSES: dict[int | str, dict[str, object]] = {
+    201: {"model": RecordWritten, "description": "Created: the id was new"},
+    **_ERRORS,
 }
 
 
@@ -232,7 +237,7 @@ SinceQuery = Annotated[
     datetime | None, Query(description="Only records changed at or after this time (ISO 8601)")
 ]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_BIGINT)]
 
 
 # --- missing reports ---------------------------------------------------------
@@ -255,7 +260,9 @@ def create_missing(
     return _create(session, state, RecordKind.MISSING, body, key, response)
 
 
-@router.put("/missing/{record_id}", responses=_ERRORS, summary="Create or replace a missing report")
+@router.put(
+    "/missing/{record_id}", responses=_PUT_RESPONSES, summary="Create or replace a missing report"
+)
 def replace_missing(
     record_id: RecordIdPath,
     body: MissingFields,
@@ -351,7 +358,9 @@ def create_found(
     return _create(session, state, RecordKind.FOUND, body, key, response)
 
 
-@router.put("/found/{record_id}", responses=_ERRORS, summary="Create or replace a found child")
+@router.put(
+    "/found/{record_id}", responses=_PUT_RESPONSES, summary="Create or replace a found child"
+)
 def replace_found(
     record_id: RecordIdPath,
     body: FoundFields,

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, status
 
 from api import access
-from api.deps import CaseworkerKey, GazetteerDep, MatchingDep, SessionDep
+from api.deps import MAX_BIGINT, CaseworkerKey, GazetteerDep, MatchingDep, SessionDep
 from api.schemas import (
     DecisionConflictPublic,
     DecisionCreate,
@@ -31,7 +31,7 @@ from matcher.storage import repository as repo
 
 router = APIRouter(prefix="/v1/review", tags=["review"])
 
-ItemId = Annotated[int, Path(ge=1, description="The review item's id")]
+ItemId = Annotated[int, Path(ge=1, le=MAX_BIGINT, description="The review item's id")]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorPublic, "description": "No or unknown API key"},
@@ -62,10 +62,11 @@ def list_items(
     min_score: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
     max_score: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
     older_than_days: Annotated[
-        float | None, Query(ge=0.0, description="Items proposed at least this many days ago")
+        float | None,
+        Query(ge=0.0, le=36_500.0, description="Items proposed at least this many days ago"),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_BIGINT)] = 0,
 ) -> ReviewPage:
     """A caseworker sees only items touching their states or districts."""
     where = access.scope(key, gazetteer, state, district)

@@ -11,11 +11,18 @@ The same tables and repository code run on both; what differs is set up here:
 
 JSON is written without ASCII escaping: names in Devanagari or Bengali are
 stored as UTF-8, a third of the size of ``\\uXXXX`` escapes and readable in psql.
+
+Statement parameters and result rows are children's names and phone numbers,
+so they never reach a log or an exception message: engines hide parameters
+(``hide_parameters=True``: errors and echoed statements show a placeholder),
+and SQLAlchemy's per-row debug records are dropped (a deployment run with
+``MATCHER_LOG_LEVEL=DEBUG`` would otherwise log every row it reads).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -25,6 +32,19 @@ from sqlalchemy.pool import StaticPool
 
 #: How long a SQLite writer waits for another writer's transaction to end.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+class _NoResultRows(logging.Filter):
+    """Drops SQLAlchemy's "Row ..." debug records: a result row is a child's record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Row %r"
+
+
+#: Every engine logs through this logger unless given a ``logging_name``.
+_ENGINE_LOGGER = logging.getLogger("sqlalchemy.engine.Engine")
+if not any(isinstance(f, _NoResultRows) for f in _ENGINE_LOGGER.filters):
+    _ENGINE_LOGGER.addFilter(_NoResultRows())
 
 
 def normalize_database_url(url: str | URL) -> URL:
@@ -66,7 +86,11 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
     """An engine for a SQLite or PostgreSQL URL, configured as the module docstring says."""
     parsed = normalize_database_url(url)
-    common: dict[str, Any] = {"echo": echo, "json_serializer": json_dumps}
+    common: dict[str, Any] = {
+        "echo": echo,
+        "json_serializer": json_dumps,
+        "hide_parameters": True,
+    }
     if parsed.get_backend_name() == "sqlite":
         connect_args = {
             "check_same_thread": False,
