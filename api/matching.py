@@ -22,6 +22,7 @@ milliseconds, a catch-up batch as long as normalizing its records.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -42,6 +43,9 @@ from matcher.records import RawRecord, RecordKind
 from matcher.scoring.model import MatchModel
 from matcher.scoring.score import TermFrequencies
 from matcher.storage import repository as repo
+
+#: After a catch-up of this many changes the new index objects are frozen too.
+FREEZE_AFTER_CHANGES = 10_000
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +176,12 @@ class MatchingState:
             self.seq = seq
             self.loaded = True
             self.last_catch_up = time.monotonic()
+        # The indexes are millions of long-lived objects; a full garbage
+        # collection walking them paused every request for 1-2 s at 100,000
+        # records and 9-10 s at 1,000,000 (benchmarks/results/query.json).
+        # Frozen objects are never scanned again.
+        gc.collect()
+        gc.freeze()
         log.info(
             "indexes loaded: %d missing reports, %d found children, change seq %d, %.1f s",
             len(self._indexes[RecordKind.MISSING]),
@@ -213,6 +223,8 @@ class MatchingState:
             if applied:
                 for kind in RecordKind:
                     self._refresh_tf_if_drifted(kind)
+                if applied >= FREEZE_AFTER_CHANGES:
+                    gc.freeze()  # the newly indexed records, as after load()
             self.last_catch_up = time.monotonic()
         if applied:
             log.debug("caught up %d changes, now at seq %d", applied, self.seq)

@@ -8,6 +8,7 @@ children, in several processes when asked.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -195,6 +196,10 @@ def link(
     """Every (found, missing) pair at or above the review threshold, best first per child."""
     global _WORKER_LINKER
     linker = Linker(CandidateIndex(missing), model, thresholds, candidates=candidates)
+    # The index is long-lived: freezing it spares every garbage collection a
+    # walk over it and keeps forked workers from touching (copying) its pages.
+    gc.collect()
+    gc.freeze()
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     chunk_size = 200
     chunks = [found[i : i + chunk_size] for i in range(0, len(found), chunk_size)]
