@@ -7,6 +7,8 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matcher.errors import ExchangeError, RecordError
 from matcher.exchange import (
@@ -142,3 +144,33 @@ def test_write_csv_round_trip(tmp_path: Path) -> None:
     count = write_csv(path, [{"a": "=1+1", "b": None}], ["a", "b"], safe_for_spreadsheets=True)
     assert count == 1
     assert path.read_text(encoding="utf-8") == "a,b\n'=1+1,\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=4000))
+def test_any_bytes_give_records_errors_or_a_refusal(data: bytes) -> None:
+    """Arbitrary bytes never raise anything but ExchangeError, and every item is typed."""
+    try:
+        items = list(
+            iter_records(
+                io.BytesIO(b"id,name,age\n" + data), RecordKind.FOUND, fmt="csv", source="x"
+            )
+        )
+    except ExchangeError:
+        return
+    assert all(isinstance(i, RawRecord | RecordError) for i in items)
+    assert all(i.id for i in items if isinstance(i, RawRecord))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=2000))
+def test_any_json_lines_text_gives_records_or_errors(text: str) -> None:
+    items = list(
+        iter_records(
+            io.BytesIO(text.encode("utf-8", "surrogatepass")),
+            RecordKind.MISSING,
+            fmt="jsonl",
+            source="x",
+        )
+    )
+    assert all(isinstance(i, RawRecord | RecordError) for i in items)
