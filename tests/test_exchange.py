@@ -52,6 +52,17 @@ def test_unicode_encodings_are_detected(encoding: str, prefix: bytes) -> None:
     assert records[0].extra == {"notes": "x"}
 
 
+def test_excel_unicode_text_export_is_tab_separated_utf16() -> None:
+    """Excel's "Unicode text": UTF-16 with a BOM, tabs between cells."""
+    text = "id\tname\tage\r\nF1\tমিতালী দাস\t9\r\nF2\tRina, Khatun\t10\r\n"
+    records, errors = read(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    assert errors == []
+    assert [(r.id, r.get("name")) for r in records] == [
+        ("F1", "মিতালী দাস"),
+        ("F2", "Rina, Khatun"),
+    ]
+
+
 def test_windows_1252_bytes_are_read_not_dropped() -> None:
     data = (HEADER + "F1,Jos\xe9 \x96 test,12,,,,\n").encode("latin-1")
     records, errors = read(data)

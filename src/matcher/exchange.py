@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -124,7 +125,12 @@ def iter_csv(
     Row numbers are the file's line numbers where the row starts (the header is
     line 1), so a caseworker can find the row in a spreadsheet.
     """
-    reader = csv.reader(text)
+    lines = iter(text)
+    first = next(lines, "")
+    # Excel's "Unicode text" export is UTF-16 separated by tabs, not commas:
+    # the header line decides (the field names contain neither).
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    reader = csv.reader(itertools.chain([first] if first else [], lines), delimiter=delimiter)
     try:
         header = _clean_header(next(reader))
     except StopIteration:
