@@ -57,6 +57,8 @@ def write_records(
     stored = repo.get_records(session, kind, [r.id for r in results])
     for (_, person), result in zip(prepared, results, strict=True):
         record = stored[result.id]
+        if result.outcome is not repo.UpsertOutcome.UNCHANGED:
+            state.remember_written(kind, record.id, record.version, person)
         items: tuple[int, ...] = ()
         if result.outcome is not repo.UpsertOutcome.UNCHANGED:
             items = tuple(state.propose(session, record, person))
