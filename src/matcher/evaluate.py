@@ -36,23 +36,20 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from matcher.decide import Decision
 from matcher.errors import ExchangeError, RecordError
 
 LINK_FIELDS: tuple[str, ...] = ("found_id", "missing_id", "score", "decision")
 TRUTH_FIELDS: tuple[str, ...] = ("found_id", "missing_id")
 
 
-class LinkDecision(StrEnum):
-    """Decisions in a link file: pairs below the review threshold are not written."""
-
-    MATCH = "match"
-    REVIEW = "review"
+#: The link output's ``decision`` column: one enum for the engine, the scorer and storage.
+LinkDecision = Decision
 
 
 @dataclass(frozen=True, slots=True)

@@ -176,7 +176,6 @@ class WeightTable:
     """A model's level weights looked up by (field, level): computed once, used per pair."""
 
     weights: dict[tuple[str, str], float]
-    u: dict[tuple[str, str], float]
     tf_levels: dict[str, frozenset[str]]
 
     @classmethod
@@ -185,7 +184,6 @@ class WeightTable:
             weights={
                 (c.field, lv.name): lv.match_weight for c in model.comparisons for lv in c.levels
             },
-            u={(c.field, lv.name): lv.u_probability for c in model.comparisons for lv in c.levels},
             tf_levels={c.field: c.tf_levels for c in model.comparisons},
         )
 

@@ -69,6 +69,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from matcher.decide import Decision
 from matcher.errors import Conflict, NotFound, RecordError
 from matcher.records import RawRecord, RecordKind, fields_of
 from matcher.storage.engine import json_dumps
@@ -113,11 +114,8 @@ class ReviewStatus(StrEnum):
 OPEN_REVIEW_STATUSES: Final = (ReviewStatus.PENDING, ReviewStatus.UNSURE)
 
 
-class LinkDecision(StrEnum):
-    """The automatic decision of the link output (``decision`` column of the spec)."""
-
-    MATCH = "match"
-    REVIEW = "review"
+#: The link output's ``decision`` column: one enum for the engine, the scorer and storage.
+LinkDecision = Decision
 
 
 class Role(StrEnum):
