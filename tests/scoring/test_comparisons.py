@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
+from typing import Any
 
 import pytest
 
 from matcher.normalize.person import Person, normalize_record
 from matcher.normalize.places import load_gazetteer
+from matcher.records import RecordKind, make_record
 from matcher.scoring.comparisons import (
     COMPARISONS,
     NULL,
@@ -21,6 +24,7 @@ from matcher.scoring.comparisons import (
     compare_sex,
     compare_village,
 )
+from matcher.synth import generate
 from tests.factories import found, missing
 
 TODAY = date(2025, 1, 1)
@@ -221,3 +225,35 @@ def test_every_level_a_comparison_returns_is_declared() -> None:
         assert result.field == spec.field
         assert result.level == NULL or result.level in spec.levels
         assert result.detail
+
+
+def test_level_functions_agree_with_the_explained_comparisons() -> None:
+    """Ranking uses ``level_of``, explanations ``compare``: they must never disagree.
+
+    Checked on generated records paired at random and with their true pairs,
+    so that every field sees agreeing, disagreeing and missing values.
+    """
+    data = generate(400, 80, seed=3)
+    g = load_gazetteer()
+
+    def people(frame: Any, kind: RecordKind) -> dict[str, Person]:
+        records = (make_record(kind, row) for row in frame.to_dict("records"))
+        return {p.id: p for p in (normalize_record(r, g, today=TODAY) for r in records)}
+
+    found_people = people(data.found, RecordKind.FOUND)
+    missing_people = people(data.missing, RecordKind.MISSING)
+    rng = random.Random(3)
+    pairs = [(found_people[f], missing_people[m]) for f, m in data.truth]
+    pairs += [
+        (rng.choice(list(found_people.values())), rng.choice(list(missing_people.values())))
+        for _ in range(600)
+    ]
+    seen_levels: set[tuple[str, str]] = set()
+    for f, m in pairs:
+        for spec in COMPARISONS:
+            explained = spec.compare(f, m)
+            assert spec.level_of(f, m) == (explained.level, explained.tf_keys), spec.field
+            seen_levels.add((spec.field, explained.level))
+    # The sample is varied enough to mean something: most levels occur.
+    declared = {(spec.field, level) for spec in COMPARISONS for level in spec.levels}
+    assert len(seen_levels & declared) >= 0.7 * len(declared)

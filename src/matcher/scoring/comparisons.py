@@ -13,21 +13,28 @@ child's own name, sex and age tell siblings apart.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
+from matcher.normalize.ages import BirthInterval
 from matcher.normalize.names import NameToken, ParsedName
 from matcher.normalize.person import Person
 from matcher.normalize.places import PlaceMatch
+from matcher.records import Sex
 
 #: Level given when a field is empty on either side: it carries no weight.
 NULL = "null"
+
+Level: TypeAlias = tuple[str, tuple[str, ...]]
+"""A comparison's level and its term-frequency keys, without the explanation."""
+
+_NULL_LEVEL: Level = (NULL, ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +52,9 @@ class ComparisonFunction(Protocol):
     def __call__(self, found: Person, missing: Person, *, explain: bool = True) -> Comparison: ...
 
 
+LevelFunction = Callable[[Person, Person], Level]
+
+
 @dataclass(frozen=True, slots=True)
 class ComparisonSpec:
     """A comparison's name, its levels from strongest to weakest agreement, and its function."""
@@ -52,6 +62,8 @@ class ComparisonSpec:
     field: str
     levels: tuple[str, ...]
     compare: ComparisonFunction
+    level_of: LevelFunction
+    """The level alone: the same as ``compare(...).level`` (and its tf_keys), for ranking."""
     description: str
     tf_levels: frozenset[str] = frozenset()
 
@@ -68,27 +80,54 @@ def token_similarity(a: str, b: str) -> float:
     return JaroWinkler.normalized_similarity(a, b)
 
 
-# A parsed name is a function of its original text, so caches keyed on the
-# original are exact. Names repeat a great deal (Raju, Pooja), so they hit often.
-_INFORMATIVE_CACHE: dict[str, tuple[NameToken, ...]] = {}
-_AGREEMENT_CACHE: dict[tuple[str, str], NameAgreement] = {}
+# A parsed name is a function of its original text, and a token's phonetic
+# keys are functions of its text, so caches keyed on the text are exact. Names
+# repeat a great deal (Raju, Pooja), so they hit often. Ranking a child's
+# candidates spends most of its time here; the caches are what keep a query
+# against half a million reports within milliseconds.
+_SHAPE_CACHE: dict[str, _Shape] = {}
+_AGREEMENT_CACHE: dict[tuple[_ShapeKey, _ShapeKey], NameAgreement] = {}
+_TOKEN_MATCH_CACHE: dict[tuple[str, str], int] = {}
 _CACHE_LIMIT = 1 << 18
+
+# What name agreement depends on: the informative tokens' texts and whether
+# the name is a nickname only. Many written names share one shape ("Pooja
+# Kumari", "Pooja Devi"), so agreements cached by shape hit far more often
+# than by the written text.
+_ShapeKey = tuple[tuple[str, ...], bool]
+_Shape = tuple[tuple[NameToken, ...], _ShapeKey]
+
+
+def _shape(name: ParsedName) -> _Shape:
+    cached = _SHAPE_CACHE.get(name.original)
+    if cached is not None:
+        return cached
+    tokens = name.given_tokens or tuple(t for t in name.tokens if t.kind != "initial")
+    shape = (tokens, (tuple(t.text for t in tokens), name.is_nickname_only))
+    if len(_SHAPE_CACHE) >= _CACHE_LIMIT:
+        _SHAPE_CACHE.clear()
+    _SHAPE_CACHE[name.original] = shape
+    return shape
 
 
 def _informative(name: ParsedName) -> tuple[NameToken, ...]:
     """Given names and nicknames; failing those, any tokens but initials (e.g. only 'Mohammad')."""
-    cached = _INFORMATIVE_CACHE.get(name.original)
-    if cached is not None:
-        return cached
-    tokens = name.given_tokens or tuple(t for t in name.tokens if t.kind != "initial")
-    if len(_INFORMATIVE_CACHE) >= _CACHE_LIMIT:
-        _INFORMATIVE_CACHE.clear()
-    _INFORMATIVE_CACHE[name.original] = tokens
-    return tokens
+    return _shape(name)[0]
 
 
 def _token_match(a: NameToken, b: NameToken) -> int:
     """3 = same sound (strict key), 2 = close spelling or loose key, 1 = near, 0 = different."""
+    key = (a.text, b.text)
+    score = _TOKEN_MATCH_CACHE.get(key)
+    if score is None:
+        score = _token_match_uncached(a, b)
+        if len(_TOKEN_MATCH_CACHE) >= _CACHE_LIMIT:
+            _TOKEN_MATCH_CACHE.clear()
+        _TOKEN_MATCH_CACHE[key] = score
+    return score
+
+
+def _token_match_uncached(a: NameToken, b: NameToken) -> int:
     if a.strict and a.strict == b.strict:
         return 3
     if a.loose and a.loose == b.loose:
@@ -131,42 +170,55 @@ _NAME_RANK = {
     "different": 1,
     NULL: 0,
 }
+_PHONETIC_RANK = _NAME_RANK["phonetic"]
 
 
 def agree_names(found: ParsedName, missing: ParsedName) -> NameAgreement:
     """Align the informative tokens of two names, order-free (no surname-last assumption)."""
-    key = (found.original, missing.original)
-    cached = _AGREEMENT_CACHE.get(key)
-    if cached is None:
-        cached = _agree_names(found, missing)
+    (found_tokens, found_key), (missing_tokens, missing_key) = _shape(found), _shape(missing)
+    key = (found_key, missing_key)
+    agreement = _AGREEMENT_CACHE.get(key)
+    if agreement is None:
+        agreement = _agree_tokens(found_tokens, missing_tokens, found_key[1] or missing_key[1])
         if len(_AGREEMENT_CACHE) >= _CACHE_LIMIT:
             _AGREEMENT_CACHE.clear()
-        _AGREEMENT_CACHE[key] = cached
-    return cached
+        _AGREEMENT_CACHE[key] = agreement
+    if agreement.level == "phonetic" and found.latin == missing.latin:
+        # Same sounds, and written the same way.
+        return NameAgreement(
+            "exact", agreement.keys, agreement.matched, agreement.shorter, agreement.longer
+        )
+    return agreement
 
 
-def _agree_names(found: ParsedName, missing: ParsedName) -> NameAgreement:
-    a, b = _informative(found), _informative(missing)
+def _agree_tokens(
+    a: tuple[NameToken, ...], b: tuple[NameToken, ...], nickname_only: bool
+) -> NameAgreement:
+    """Agreement of two names' informative tokens ("phonetic" covers "exact": see agree_names)."""
     if not a or not b:
         return NameAgreement(NULL, (), 0, 0, 0)
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     best_total = 0
     matched = 0
     keys: list[str] = []
-    used: set[int] = set()
+    used = [False] * len(long)
     weakest = 3
+    scores = _TOKEN_MATCH_CACHE
     for tok in short:
         best, best_j = 0, -1
+        text = tok.text
         for j, other in enumerate(long):
-            if j in used:
+            if used[j]:
                 continue
-            score = _token_match(tok, other)
+            score = scores.get((text, other.text))
+            if score is None:
+                score = _token_match(tok, other)
             if score > best:
                 best, best_j = score, j
                 if score == 3:
                     break
         if best:
-            used.add(best_j)
+            used[best_j] = True
             matched += 1
             best_total += best
             weakest = min(weakest, best)
@@ -178,10 +230,7 @@ def _agree_names(found: ParsedName, missing: ParsedName) -> NameAgreement:
     if matched == len(short):
         if weakest == 3:
             if len(short) == len(long):
-                exact = found.latin == missing.latin
-                return NameAgreement(
-                    "exact" if exact else "phonetic", agreed, matched, len(short), len(long)
-                )
+                return NameAgreement("phonetic", agreed, matched, len(short), len(long))
             return NameAgreement("phonetic_subset", agreed, matched, len(short), len(long))
         if weakest >= 1:
             return NameAgreement("fuzzy", agreed, matched, len(short), len(long))
@@ -189,7 +238,7 @@ def _agree_names(found: ParsedName, missing: ParsedName) -> NameAgreement:
         return NameAgreement("fuzzy", (), 1, len(short), len(long))
     if matched:
         return NameAgreement("partial", agreed, matched, len(short), len(long))
-    if found.is_nickname_only or missing.is_nickname_only:
+    if nickname_only:
         return NameAgreement("nickname_only", (), 0, len(short), len(long))
     return NameAgreement("different", (), 0, len(short), len(long))
 
@@ -218,14 +267,17 @@ def _name_detail(level: str, agreement: NameAgreement, fn: ParsedName, mn: Parse
     return f"different names: {f} / {m}"
 
 
-def compare_name(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
-    """The child's name, nicknames and aliases agree: same sound, close spelling, or some parts."""
+def _best_name_agreement(
+    found: Person, missing: Person
+) -> tuple[NameAgreement, tuple[ParsedName, ParsedName], bool]:
+    """The best agreement between the two records' names, the names it is between, and
+    whether an alias (rather than the main name) gave it."""
     # The child's own name: without the parts that repeat the father's name
     # (see Person.own_name), which siblings share.
     best = agree_names(found.own_name, missing.own_name)
     best_pair = (found.name, missing.name)
     via_alias = False
-    if _NAME_RANK[best.level] < _NAME_RANK["phonetic"] and (found.aliases or missing.aliases):
+    if _NAME_RANK[best.level] < _PHONETIC_RANK and (found.aliases or missing.aliases):
         for i, fn in enumerate(found.all_names):
             for j, mn in enumerate(missing.all_names):
                 if not (i or j):
@@ -233,6 +285,17 @@ def compare_name(found: Person, missing: Person, *, explain: bool = True) -> Com
                 agreement = agree_names(fn, mn)
                 if _NAME_RANK[agreement.level] > _NAME_RANK[best.level]:
                     best, best_pair, via_alias = agreement, (fn, mn), True
+    return best, best_pair, via_alias
+
+
+def name_level(found: Person, missing: Person) -> Level:
+    best = _best_name_agreement(found, missing)[0]
+    return best.level, best.keys
+
+
+def compare_name(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
+    """The child's name, nicknames and aliases agree: same sound, close spelling, or some parts."""
+    best, best_pair, via_alias = _best_name_agreement(found, missing)
     if best.level == NULL:
         side = "found child" if not any(n.tokens for n in found.all_names) else "missing report"
         return Comparison("name", NULL, f"no name on the {side}")
@@ -247,13 +310,24 @@ def compare_name(found: Person, missing: Person, *, explain: bool = True) -> Com
 # --- sex -------------------------------------------------------------------
 
 
+def sex_level(found: Person, missing: Person) -> Level:
+    if found.sex is None or missing.sex is None:
+        return _NULL_LEVEL
+    return ("same", ()) if found.sex == missing.sex else ("different", ())
+
+
 def compare_sex(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """Boy or girl, from the sex field or from name parts such as Kumari or Khatun."""
-    if found.sex is None or missing.sex is None:
+    level, _ = sex_level(found, missing)
+    if level == NULL:
         return Comparison("sex", NULL, "sex not known on one side")
-    if found.sex == missing.sex:
-        return Comparison("sex", "same", f"both {found.sex.value}")
-    return Comparison("sex", "different", f"{found.sex.value} / {missing.sex.value}")
+    if level == "same":
+        return Comparison("sex", "same", f"both {_value(found.sex)}")
+    return Comparison("sex", "different", f"{_value(found.sex)} / {_value(missing.sex)}")
+
+
+def _value(sex: Sex | None) -> str:
+    return sex.value if sex is not None else "unknown"
 
 
 # --- age -------------------------------------------------------------------
@@ -269,6 +343,13 @@ def _age_text(person: Person) -> str:
     return born
 
 
+def _age_gaps(found: BirthInterval, missing: BirthInterval) -> tuple[float, float]:
+    """Years between the two birth intervals (0 when they overlap), and between their middles."""
+    gap_days = -found.overlap_days(missing)
+    mid_gap = abs((found.midpoint - missing.midpoint).days) / _DAYS_PER_YEAR
+    return max(gap_days, 0) / _DAYS_PER_YEAR, mid_gap
+
+
 def _age_level(gap: float, mid_gap: float) -> str:
     """The age level from the gap between birth intervals and between their midpoints (years)."""
     if gap == 0 and mid_gap <= 1.5:
@@ -280,17 +361,21 @@ def _age_level(gap: float, mid_gap: float) -> str:
     return "differs"
 
 
+def age_level(found: Person, missing: Person) -> Level:
+    if found.birth is None or missing.birth is None:
+        return _NULL_LEVEL
+    return _age_level(*_age_gaps(found.birth, missing.birth)), ()
+
+
 def compare_age(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """The found child's estimated age fits the age when missing, given the time since."""
     if found.birth is None or missing.birth is None:
         return Comparison("age", NULL, "age not known on one side")
-    gap_days = -found.birth.overlap_days(missing.birth)
-    mid_gap = abs((found.birth.midpoint - missing.birth.midpoint).days) / _DAYS_PER_YEAR
-    gap = max(gap_days, 0) / _DAYS_PER_YEAR
-    if not explain:
-        return Comparison("age", _age_level(gap, mid_gap), "")
-    detail = f"found: {_age_text(found)}; missing: {_age_text(missing)}"
+    gap, mid_gap = _age_gaps(found.birth, missing.birth)
     level = _age_level(gap, mid_gap)
+    if not explain:
+        return Comparison("age", level, "")
+    detail = f"found: {_age_text(found)}; missing: {_age_text(missing)}"
     if level == "close":
         detail += " (within a year)"
     elif level == "loose":
@@ -343,12 +428,23 @@ def _phone_level(found: Sequence[str], missing: Sequence[str]) -> str:
 _PARENT_STRENGTH = {"full": 3, "first": 2, "fuzzy": 1, "initial": 1, "different": -1, NULL: 0}
 
 
+def _family_parts(found: Person, missing: Person) -> tuple[str, str, str, str]:
+    """The father's, mother's, guardian's and phone's levels."""
+    return (
+        _parent_level(found.father, missing.father),
+        _parent_level(found.mother, missing.mother),
+        _parent_level(found.guardian, missing.guardian),
+        _phone_level(found.phones, missing.phones),
+    )
+
+
+def family_level(found: Person, missing: Person) -> Level:
+    return _family_level(found, *_family_parts(found, missing))
+
+
 def compare_family(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """Parents' names and the family's phone: evidence of the same family, not of the same child."""
-    father = _parent_level(found.father, missing.father)
-    mother = _parent_level(found.mother, missing.mother)
-    guardian = _parent_level(found.guardian, missing.guardian)
-    phone = _phone_level(found.phones, missing.phones)
+    father, mother, guardian, phone = _family_parts(found, missing)
     level, tf_keys = _family_level(found, father, mother, guardian, phone)
     if not explain:
         return Comparison("family", level, "", tf_keys)
@@ -365,9 +461,7 @@ def compare_family(found: Person, missing: Person, *, explain: bool = True) -> C
     return Comparison("family", level, detail, tf_keys)
 
 
-def _family_level(
-    found: Person, father: str, mother: str, guardian: str, phone: str
-) -> tuple[str, tuple[str, ...]]:
+def _family_level(found: Person, father: str, mother: str, guardian: str, phone: str) -> Level:
     """Combine the parents' and the phone's agreement into one family level."""
     strong = [lvl for lvl in (father, mother) if _PARENT_STRENGTH[lvl] >= 2]
     fuzzy = [lvl for lvl in (father, mother, guardian) if _PARENT_STRENGTH[lvl] == 1]
@@ -389,7 +483,7 @@ def _family_level(
         return ("mixed" if strong or fuzzy else "different"), ()
     if guardian == "different":
         return "different", ()
-    return NULL, ()
+    return _NULL_LEVEL
 
 
 # --- place -----------------------------------------------------------------
@@ -403,45 +497,71 @@ def _place_text(place: PlaceMatch) -> str:
     return place.text or "unknown"
 
 
-def compare_district(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
-    """The home district the child named is the district of the report (old names resolved)."""
-    f, m = found.home, missing.home
+_NO_HOME = "the child did not name a home district"
+_NO_REPORT_PLACE = "no district on the report"
+
+
+def _district_level(f: PlaceMatch, m: PlaceMatch) -> tuple[str, str]:
+    """The level and, for the explanation, how it was reached (or why a side has no place)."""
     if f.district is None and f.state is None and not f.text:
-        return Comparison("district", NULL, "the child did not name a home district")
+        return NULL, _NO_HOME
     if m.district is None and m.state is None and not m.text:
-        return Comparison("district", NULL, "no district on the report")
-    detail = f"{_place_text(f)} / {_place_text(m)}"
+        return NULL, _NO_REPORT_PLACE
     if f.district is not None and m.district is not None:
         if f.district.code == m.district.code:
-            return Comparison("district", "same_district", detail)
+            return "same_district", ""
         if f.district.state.code == m.district.state.code:
-            return Comparison("district", "same_state", detail)
-        return Comparison("district", "different_state", detail)
+            return "same_state", ""
+        return "different_state", ""
     # Unresolved text on one side: compare the text, then fall back to the state.
     if f.text and m.text and token_set_ratio(f.text, m.text) >= 90:
-        return Comparison("district", "same_district", detail + " (same text)")
+        return "same_district", " (same text)"
     if f.state is not None and m.state is not None:
-        level = "same_state" if f.state.code == m.state.code else "different_state"
-        return Comparison("district", level, detail)
-    return Comparison("district", NULL, detail + " (cannot be placed)")
+        return ("same_state" if f.state.code == m.state.code else "different_state"), ""
+    return NULL, " (cannot be placed)"
+
+
+def district_level(found: Person, missing: Person) -> Level:
+    return _district_level(found.home, missing.home)[0], ()
+
+
+def compare_district(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
+    """The home district the child named is the district of the report (old names resolved)."""
+    level, note = _district_level(found.home, missing.home)
+    if note in (_NO_HOME, _NO_REPORT_PLACE):
+        return Comparison("district", NULL, note)
+    return Comparison(
+        "district", level, f"{_place_text(found.home)} / {_place_text(missing.home)}{note}"
+    )
+
+
+def village_level(found: Person, missing: Person) -> Level:
+    if not found.village or not missing.village:
+        return _NULL_LEVEL
+    return ("same" if token_set_ratio(found.village, missing.village) >= 88 else "different"), ()
 
 
 def compare_village(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """The village or locality the child named is the one in the report."""
-    if not found.village or not missing.village:
+    level, _ = village_level(found, missing)
+    if level == NULL:
         return Comparison("village", NULL, "village not known on one side")
-    score = token_set_ratio(found.village, missing.village)
-    if score >= 88:
-        return Comparison("village", "same", f"{found.village} / {missing.village}")
-    return Comparison("village", "different", f"{found.village} / {missing.village}")
+    return Comparison("village", level, f"{found.village} / {missing.village}")
+
+
+def languages_level(found: Person, missing: Person) -> Level:
+    if not found.languages or not missing.languages:
+        return _NULL_LEVEL
+    return ("shared" if found.languages & missing.languages else "none_shared"), ()
 
 
 def compare_languages(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """The child speaks a language the report names."""
-    if not found.languages or not missing.languages:
+    level, _ = languages_level(found, missing)
+    if level == NULL:
         return Comparison("languages", NULL, "languages not known on one side")
-    shared = found.languages & missing.languages
-    if shared:
+    if level == "shared":
+        shared = found.languages & missing.languages
         return Comparison("languages", "shared", "both: " + ", ".join(sorted(shared)))
     return Comparison(
         "languages",
@@ -450,14 +570,22 @@ def compare_languages(found: Person, missing: Person, *, explain: bool = True) -
     )
 
 
+def marks_level(found: Person, missing: Person) -> Level:
+    if not found.marks or not missing.marks:
+        return _NULL_LEVEL
+    shared = len(found.marks & missing.marks)
+    return ("agree" if shared >= 2 else "some" if shared else "differ"), ()
+
+
 def compare_marks(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """Identifying marks (moles, scars) described with the same words."""
-    if not found.marks or not missing.marks:
+    level, _ = marks_level(found, missing)
+    if level == NULL:
         return Comparison("marks", NULL, "no identifying marks on one side")
     shared = found.marks & missing.marks
-    if len(shared) >= 2:
+    if level == "agree":
         return Comparison("marks", "agree", "shared words: " + ", ".join(sorted(shared)))
-    if shared:
+    if level == "some":
         return Comparison("marks", "some", "shared word: " + ", ".join(sorted(shared)))
     return Comparison("marks", "differ", "no word in common")
 
@@ -480,12 +608,17 @@ COMPARISONS: tuple[ComparisonSpec, ...] = (
         "name",
         ("exact", "phonetic", "phonetic_subset", "fuzzy", "partial", "nickname_only", "different"),
         compare_name,
+        name_level,
         compare_name.__doc__ or "",
         frozenset({"exact", "phonetic", "phonetic_subset"}),
     ),
-    ComparisonSpec("sex", ("same", "different"), compare_sex, compare_sex.__doc__ or ""),
+    ComparisonSpec("sex", ("same", "different"), compare_sex, sex_level, compare_sex.__doc__ or ""),
     ComparisonSpec(
-        "age", ("fits", "close", "loose", "differs"), compare_age, compare_age.__doc__ or ""
+        "age",
+        ("fits", "close", "loose", "differs"),
+        compare_age,
+        age_level,
+        compare_age.__doc__ or "",
     ),
     ComparisonSpec(
         "family",
@@ -500,6 +633,7 @@ COMPARISONS: tuple[ComparisonSpec, ...] = (
             "different",
         ),
         compare_family,
+        family_level,
         compare_family.__doc__ or "",
         frozenset({"both_parents", "father_full", "one_parent"}),
     ),
@@ -507,16 +641,29 @@ COMPARISONS: tuple[ComparisonSpec, ...] = (
         "district",
         ("same_district", "same_state", "different_state"),
         compare_district,
+        district_level,
         compare_district.__doc__ or "",
     ),
     ComparisonSpec(
-        "village", ("same", "different"), compare_village, compare_village.__doc__ or ""
+        "village",
+        ("same", "different"),
+        compare_village,
+        village_level,
+        compare_village.__doc__ or "",
     ),
     ComparisonSpec(
-        "languages", ("shared", "none_shared"), compare_languages, compare_languages.__doc__ or ""
+        "languages",
+        ("shared", "none_shared"),
+        compare_languages,
+        languages_level,
+        compare_languages.__doc__ or "",
     ),
     ComparisonSpec(
-        "marks", ("agree", "some", "differ"), compare_marks, compare_marks.__doc__ or ""
+        "marks",
+        ("agree", "some", "differ"),
+        compare_marks,
+        marks_level,
+        compare_marks.__doc__ or "",
     ),
 )
 

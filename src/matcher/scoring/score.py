@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from matcher.normalize.person import Person
-from matcher.scoring.comparisons import COMPARISONS, NULL, Comparison
+from matcher.scoring.comparisons import COMPARISONS, NULL, Comparison, LevelFunction
 from matcher.scoring.model import MatchModel
 
 #: A term-frequency adjustment never moves a level by more than this many bits:
@@ -177,15 +177,23 @@ class WeightTable:
 
     weights: dict[tuple[str, str], float]
     tf_levels: dict[str, frozenset[str]]
+    ranking: tuple[tuple[str, LevelFunction, dict[str, float], frozenset[str]], ...] = ()
+    """Per comparison: field, level function, weights by level, tf levels (for pair_weight)."""
 
     @classmethod
     def of(cls, model: MatchModel) -> WeightTable:
-        return cls(
-            weights={
-                (c.field, lv.name): lv.match_weight for c in model.comparisons for lv in c.levels
-            },
-            tf_levels={c.field: c.tf_levels for c in model.comparisons},
+        weights = {
+            (c.field, lv.name): lv.match_weight for c in model.comparisons for lv in c.levels
+        }
+        tf_levels = {c.field: c.tf_levels for c in model.comparisons}
+        by_level = {
+            c.field: {lv.name: lv.match_weight for lv in c.levels} for c in model.comparisons
+        }
+        ranking = tuple(
+            (spec.field, spec.level_of, by_level[spec.field], tf_levels[spec.field])
+            for spec in COMPARISONS
         )
+        return cls(weights=weights, tf_levels=tf_levels, ranking=ranking)
 
 
 def weigh(comparison: Comparison, table: WeightTable, tf: TermFrequencies) -> FieldWeight:
@@ -207,19 +215,18 @@ def pair_weight(
 ) -> float:
     """The match weight of a pair and nothing else: what ranking candidates needs.
 
-    The same comparisons and weights as :func:`score_pair`, without building
-    the explanation (detail sentences, one object per comparison).
+    The same levels and weights as :func:`score_pair` (each comparison's
+    ``level_of`` gives what its ``compare`` would), without building the
+    explanation: ranking scores a hundred candidates per child and explains two.
     """
     total = prior_weight
-    weights, tf_levels = table.weights, table.tf_levels
-    for spec in COMPARISONS:
-        comparison = spec.compare(found, missing, explain=False)
-        level = comparison.level
+    for field, level_of, weights, tf_levels in table.ranking:
+        level, tf_keys = level_of(found, missing)
         if level == NULL:
             continue
-        total += weights[(spec.field, level)]
-        if comparison.tf_keys and level in tf_levels[spec.field]:
-            adjustment = TF_ADJUSTMENT_WEIGHT * tf.adjustment(spec.field, comparison.tf_keys)
+        total += weights[level]
+        if tf_keys and level in tf_levels:
+            adjustment = TF_ADJUSTMENT_WEIGHT * tf.adjustment(field, tf_keys)
             total += max(-TF_ADJUSTMENT_LIMIT, min(TF_ADJUSTMENT_LIMIT, adjustment))
     return total
 

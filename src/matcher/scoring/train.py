@@ -42,7 +42,7 @@ def comparison_matrix(pairs: Iterable[tuple[Person, Person]]) -> npt.NDArray[np.
     for found, missing in pairs:
         row = []
         for spec, levels in zip(COMPARISONS, index, strict=True):
-            level = spec.compare(found, missing).level
+            level = spec.level_of(found, missing)[0]
             row.append(-1 if level == NULL else levels[level])
         rows.append(row)
     if not rows:
