@@ -403,12 +403,12 @@ def _parent_level(found: ParsedName, missing: ParsedName) -> str:
     if agreement.level == "partial":
         # The first informative token agreeing is what "father's first name only" gives.
         return "first" if _token_match(a[0], b[0]) == 3 else "fuzzy"
-    initials_a = {t.text[0] for t in found.tokens if t.text}
-    initials_b = {t.text[0] for t in missing.tokens if t.text}
-    if any(t.kind == "initial" for t in (*found.tokens, *missing.tokens)) and (
-        initials_a & initials_b
+    if any(t.kind == "initial" for t in found.tokens) or any(
+        t.kind == "initial" for t in missing.tokens
     ):
-        return "initial"
+        initials_a = {t.text[0] for t in found.tokens if t.text}
+        if any(t.text and t.text[0] in initials_a for t in missing.tokens):
+            return "initial"
     return "different"
 
 
