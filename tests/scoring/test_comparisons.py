@@ -77,6 +77,37 @@ def test_name_through_alias() -> None:
     assert "alias" in result.detail
 
 
+def test_a_shared_pet_name_does_not_outweigh_conflicting_given_names() -> None:
+    """Priya alias Munni and Sunita alias Munni: thousands of girls are called Munni."""
+    f, m = pair(
+        {"name": "Sunita", "aliases": "Munni"}, {"name": "Priya Kumari", "aliases": "Munni"}
+    )
+    assert compare_name(f, m).level == "partial"
+
+
+def test_a_pet_name_given_as_the_name_still_meets_the_alias() -> None:
+    """The child says "Pappu"; the report is for Rahul, called Pappu at home."""
+    f, m = pair({"name": "Pappu"}, {"name": "Rahul", "aliases": "Pappu"})
+    assert compare_name(f, m).level == "exact"
+
+
+def test_the_other_records_fathers_name_is_not_the_childs_own_name() -> None:
+    """Sakshi Chavan (father unknown) against Sakshi Raju Chavan, daughter of Raju Chavan."""
+    f, m = pair(
+        {"name": "Sakshi Chavan"}, {"name": "Sakshi Raju Chavan", "father_name": "Raju Chavan"}
+    )
+    assert compare_name(f, m).level in ("exact", "phonetic")
+
+
+def test_a_dropped_surname_does_not_hide_a_conflicting_one() -> None:
+    """Ranjit Banerjee's surname is his father's; the found child is Ranjit Bhowmik."""
+    f, m = pair(
+        {"name": "Ranjit Bhowmik"},
+        {"name": "Ranjit Banerjee", "father_name": "Tapan Banerjee"},
+    )
+    assert compare_name(f, m).level == "partial"
+
+
 def test_name_tf_keys_are_the_agreeing_sounds() -> None:
     f, m = pair({"name": "Laxmi"}, {"name": "Lakshmi Devi"})
     result = compare_name(f, m)
@@ -159,6 +190,18 @@ def test_age_levels(
             id="father agrees, mother does not",
         ),
         pytest.param(
+            {"father_name": "Suresh Yadva"},
+            {"father_name": "Suresh Yadav"},
+            "one_parent",
+            id="a typo in the father's surname is no weaker than a missing one",
+        ),
+        pytest.param(
+            {"father_name": "Jagnath Naik"},
+            {"father_name": "Jagannath Sahoo"},
+            "parent_close",
+            id="same first name, conflicting surname: not the father's first name",
+        ),
+        pytest.param(
             {"father_name": "Mahesh"}, {"father_name": "Dinesh"}, "different", id="other father"
         ),
         pytest.param({}, {"father_name": "Dinesh"}, NULL, id="nothing on the found side"),
@@ -197,6 +240,35 @@ def test_family_levels(f: dict[str, str], m: dict[str, str], level: str) -> None
 )
 def test_district_levels(f: dict[str, str], m: dict[str, str], level: str) -> None:
     assert compare_district(*pair(f, m)).level == level
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        ("Vill- Rampoor", "Gram Rampur", "same"),
+        ("Ward 11, Gopalbari Purba", "GOPALBARI PURBA", "same"),
+        ("At/PO Narayanpur", "V.P.O. Narayanpur", "same"),
+        ("Rampur", "Sitapur", "different"),
+        ("Village", "Rampur", NULL),
+    ],
+)
+def test_village_levels(a: str, b: str, level: str) -> None:
+    assert compare_village(*pair({"village": a}, {"village": b})).level == level
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        ("Bhojpuri", "Hindi", "shared"),
+        ("Hindi;Maithili", "Magahi", "shared"),
+        ("Bengali", "Hindi", "none_shared"),
+        ("Tamil", "Bhojpuri", "none_shared"),
+    ],
+)
+def test_languages_of_the_hindi_belt_are_shared_with_hindi(a: str, b: str, level: str) -> None:
+    result = compare_languages(*pair({"languages": a}, {"languages": b}))
+    assert result.level == level
+    assert result.detail
 
 
 def test_village_languages_marks() -> None:

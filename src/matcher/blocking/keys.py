@@ -10,6 +10,7 @@ phone number. Keys are strings with a family prefix:
 ``m:`` loose sound of the mother's first name
 ``p:`` a phone number's last ten digits
 ``d:`` home district and a birth year (one key per year the birth interval spans)
+``v:`` the village's name, address words and spelling aside (see ``village_key``)
 ``nx:`` ``ny:`` ``ns:`` a name sound with the sex, a birth year or the home state
 ``sy:`` ``fs:`` the home state with a birth year or the father's name sound
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 from matcher.normalize.names import ParsedName
 from matcher.normalize.person import Person
 from matcher.normalize.phonetic import loose_key
+from matcher.normalize.village import village_key
 
 #: Which kind of evidence each key prefix is; the index counts each kind once.
 KEY_FAMILIES: dict[str, str] = {
@@ -36,6 +38,7 @@ KEY_FAMILIES: dict[str, str] = {
     "p": "phone",
     "d": "place",
     "sy": "place",
+    "v": "village",
 }
 
 
@@ -83,6 +86,11 @@ def blocking_keys(person: Person, *, query: bool = False) -> frozenset[str]:
     _parent_keys("m:", person.mother, keys)
     for phone in person.phones:
         keys.add("p:" + phone[-10:])
+    # A village named on both sides is strong evidence (a child who knows no
+    # district often knows the village), and nothing else may be shared.
+    village = village_key(person.village) if person.village else ""
+    if village:
+        keys.add("v:" + village)
     years = birth_years(person, margin=1 if query else 0)
     if len(years) > 12:
         years = range(0)  # an unknown age spans everything and is no key at all

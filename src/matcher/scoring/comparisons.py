@@ -24,8 +24,9 @@ from rapidfuzz.fuzz import token_set_ratio
 
 from matcher.normalize.ages import BirthInterval
 from matcher.normalize.names import NameToken, ParsedName
-from matcher.normalize.person import Person
+from matcher.normalize.person import Person, own_name
 from matcher.normalize.places import PlaceMatch
+from matcher.normalize.village import village_key
 from matcher.records import Sex
 
 #: Level given when a field is empty on either side: it carries no weight.
@@ -185,9 +186,7 @@ def agree_names(found: ParsedName, missing: ParsedName) -> NameAgreement:
         _AGREEMENT_CACHE[key] = agreement
     if agreement.level == "phonetic" and found.latin == missing.latin:
         # Same sounds, and written the same way.
-        return NameAgreement(
-            "exact", agreement.keys, agreement.matched, agreement.shorter, agreement.longer
-        )
+        return _as_level(agreement, "exact")
     return agreement
 
 
@@ -272,20 +271,69 @@ def _best_name_agreement(
 ) -> tuple[NameAgreement, tuple[ParsedName, ParsedName], bool]:
     """The best agreement between the two records' names, the names it is between, and
     whether an alias (rather than the main name) gave it."""
-    # The child's own name: without the parts that repeat the father's name
-    # (see Person.own_name), which siblings share.
-    best = agree_names(found.own_name, missing.own_name)
+    best = _own_name_agreement(found, missing)
     best_pair = (found.name, missing.name)
     via_alias = False
     if _NAME_RANK[best.level] < _PHONETIC_RANK and (found.aliases or missing.aliases):
+        # Two given names that disagree, sharing only a pet name (Munni, Sonu,
+        # Pappu: given to thousands), are two children more often than one.
+        conflict = best.level in ("partial", "different")
         for i, fn in enumerate(found.all_names):
             for j, mn in enumerate(missing.all_names):
                 if not (i or j):
                     continue
                 agreement = agree_names(fn, mn)
+                if conflict and i and j and _NAME_RANK[agreement.level] > _NAME_RANK["partial"]:
+                    agreement = _as_level(agreement, "partial")
                 if _NAME_RANK[agreement.level] > _NAME_RANK[best.level]:
                     best, best_pair, via_alias = agreement, (fn, mn), True
     return best, best_pair, via_alias
+
+
+def _own_name_agreement(found: Person, missing: Person) -> NameAgreement:
+    """Agreement of the child's own names: without the parts that repeat a father's name.
+
+    Siblings share those parts (see Person.own_name). Each record's name is
+    stripped of its own father's name and, here, of the other record's
+    father's name too: "Sakshi Chavan" (father unknown) against "Sakshi Raju
+    Chavan" (father Raju Chavan) is "Sakshi" against "Sakshi". A name that
+    agrees only as a part of the other is checked against the full names: if
+    those conflict ("Ranjit Bhowmik" / "Ranjit Banerjee", the surname dropped
+    as the father's), the parts agree, not the names.
+    """
+    found_own = _without(found.own_name, missing.father)
+    missing_own = _without(missing.own_name, found.father)
+    agreement = agree_names(found_own, missing_own)
+    if agreement.level == "phonetic_subset" and agree_names(found.name, missing.name).level in (
+        "partial",
+        "different",
+    ):
+        return _as_level(agreement, "partial")
+    return agreement
+
+
+_SOUNDS_CACHE: dict[str, frozenset[str]] = {}
+
+
+def _without(name: ParsedName, father: ParsedName) -> ParsedName:
+    """``name`` without the parts that sound like a part of ``father`` (usually none)."""
+    if not father.tokens or not name.tokens:
+        return name
+    sounds = _SOUNDS_CACHE.get(father.original)
+    if sounds is None:
+        sounds = frozenset(t.strict for t in father.tokens if t.strict)
+        if len(_SOUNDS_CACHE) >= _CACHE_LIMIT:
+            _SOUNDS_CACHE.clear()
+        _SOUNDS_CACHE[father.original] = sounds
+    if any(t.strict in sounds for t in name.tokens):
+        return own_name(name, father)
+    return name
+
+
+def _as_level(agreement: NameAgreement, level: str) -> NameAgreement:
+    return NameAgreement(
+        level, agreement.keys, agreement.matched, agreement.shorter, agreement.longer
+    )
 
 
 def name_level(found: Person, missing: Person) -> Level:
@@ -396,13 +444,18 @@ def _parent_level(found: ParsedName, missing: ParsedName) -> str:
     if not a or not b:
         return NULL
     agreement = agree_names(found, missing)
-    if agreement.level in ("exact", "phonetic"):
+    level = agreement.level
+    if level in ("exact", "phonetic"):
         return "full"
-    if agreement.level in ("phonetic_subset", "fuzzy"):
-        return "first" if agreement.level == "phonetic_subset" else "fuzzy"
-    if agreement.level == "partial":
-        # The first informative token agreeing is what "father's first name only" gives.
+    if level == "phonetic_subset":
+        return "first"  # "Ramesh" against "Ramesh Kumar": the first name only
+    if level == "fuzzy":
+        # A typo in the surname is no weaker than a missing surname.
         return "first" if _token_match(a[0], b[0]) == 3 else "fuzzy"
+    if level == "partial":
+        # One part agrees and another conflicts ("Jagnath Naik" / "Jagannath
+        # Sahoo"; in Telugu names the shared first part is often the surname).
+        return "fuzzy"
     if any(t.kind == "initial" for t in found.tokens) or any(
         t.kind == "initial" for t in missing.tokens
     ):
@@ -538,21 +591,52 @@ def compare_district(found: Person, missing: Person, *, explain: bool = True) ->
 def village_level(found: Person, missing: Person) -> Level:
     if not found.village or not missing.village:
         return _NULL_LEVEL
-    return ("same" if token_set_ratio(found.village, missing.village) >= 88 else "different"), ()
+    a, b = village_key(found.village), village_key(missing.village)
+    if not a or not b:
+        return _NULL_LEVEL  # only address words ("Gram", "Ward 4"): no village named
+    return ("same" if a == b or token_set_ratio(a, b) >= 88 else "different"), ()
 
 
 def compare_village(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
-    """The village or locality the child named is the one in the report."""
+    """The village or locality the child named is the one in the report (address words and
+    spelling aside: "Vill- Rampoor" is "Gram Rampur")."""
     level, _ = village_level(found, missing)
     if level == NULL:
         return Comparison("village", NULL, "village not known on one side")
     return Comparison("village", level, f"{found.village} / {missing.village}")
 
 
+# Languages the Census of India counts under Hindi (Bhojpuri, Awadhi, Magahi,
+# Bundeli, Marwari and the rest of the Hindi belt), with Maithili, counted
+# under it until 2003, and Urdu, the same spoken language: a child who says
+# "Bhojpuri" is the child whose parents reported "Hindi".
+_HINDI_BELT = frozenset(
+    {
+        "hindi", "urdu", "hindustani", "awadhi", "bagheli", "bagri", "banjari", "bhojpuri",
+        "braj", "brajbhasha", "bundeli", "chhattisgarhi", "dhundhari", "garhwali", "gojri",
+        "harauti", "haryanvi", "kangri", "khortha", "kumaoni", "kumauni", "lambadi", "magahi",
+        "magadhi", "maithili", "malvi", "marwari", "mewari", "mewati", "nagpuri", "nimadi",
+        "pahari", "rajasthani", "sadri", "surjapuri",
+    }
+)  # fmt: skip
+_LANGUAGE_CACHE: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _spoken(languages: frozenset[str]) -> frozenset[str]:
+    """The languages, with "hindi" added for a language of the Hindi belt."""
+    spoken = _LANGUAGE_CACHE.get(languages)
+    if spoken is None:
+        spoken = languages | {"hindi"} if languages & _HINDI_BELT else languages
+        _LANGUAGE_CACHE[languages] = spoken
+    return spoken
+
+
 def languages_level(found: Person, missing: Person) -> Level:
     if not found.languages or not missing.languages:
         return _NULL_LEVEL
-    return ("shared" if found.languages & missing.languages else "none_shared"), ()
+    return (
+        "shared" if _spoken(found.languages) & _spoken(missing.languages) else "none_shared"
+    ), ()
 
 
 def compare_languages(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
@@ -562,7 +646,14 @@ def compare_languages(found: Person, missing: Person, *, explain: bool = True) -
         return Comparison("languages", NULL, "languages not known on one side")
     if level == "shared":
         shared = found.languages & missing.languages
-        return Comparison("languages", "shared", "both: " + ", ".join(sorted(shared)))
+        if shared:
+            return Comparison("languages", "shared", "both: " + ", ".join(sorted(shared)))
+        return Comparison(
+            "languages",
+            "shared",
+            f"{', '.join(sorted(found.languages))} / {', '.join(sorted(missing.languages))}"
+            " (languages of the Hindi belt)",
+        )
     return Comparison(
         "languages",
         "none_shared",
