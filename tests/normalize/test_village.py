@@ -36,3 +36,11 @@ def test_a_name_starting_like_an_address_word_is_kept_whole(word: str) -> None:
 @pytest.mark.parametrize("text", ["village", "gram", "ward 4", "h.no. 12", ""])
 def test_address_words_alone_name_no_village(text: str) -> None:
     assert village_key(text) == ""
+
+
+@pytest.mark.parametrize(
+    ("native", "latin"),
+    [("ग्राम रामपुर", "vill. rampur"), ("गाँव सीतापुर", "sitapur"), ("গ্রাম রামপুর", "rampur")],
+)
+def test_a_village_in_native_script_meets_its_latin_spelling(native: str, latin: str) -> None:
+    assert village_key(native) == village_key(latin) != ""

@@ -15,15 +15,16 @@ import re
 from functools import lru_cache
 
 from matcher.normalize.phonetic import strict_key
+from matcher.normalize.romanize import romanize
 
 # Address words written before (or around) a village's name in Indian and
 # Nepali records: "Vill.", "Vill-", "V.P.O." (village and post office),
-# "Gram"/"Grm" (Hindi), "Gaon", "Mouza"/"Mauza" (revenue village), "Mohalla",
+# "Gram"/"Grm" (Hindi), "Gaon" (गाँव), "Mouza"/"Mauza" (revenue village), "Mohalla",
 # "At"/"At-Post"/"At & PO", "P.O.", "Post", "Tole" (Nepal), with ward and house
 # numbers ("Ward No. 11", "W.No 3", "H.No. 12").
 _ADDRESS_WORDS = (
-    r"vill(?:age)?|vil|v\s*p\s*o|gram|grm|gaon|mou?za|mauza|mohall?ah?|muhall?a|"
-    r"at|post|p\s*o|tole|tol"
+    r"vill(?:age)?|vil|v\s*p\s*o|gram|grm|gaon|gamv|ganv|mou?[zj]a|mau[zj]a|mohall?ah?|"
+    r"muhall?a|at|post|p\s*o|tole|tol"
 )
 _NUMBERED = r"(?:ward|w|h|house|plot)\s*(?:no|number)?\s*[-:#]?\s*\d+[a-z]?"
 _NUMBERED_ANYWHERE = re.compile(rf"\b{_NUMBERED}\b")
@@ -38,6 +39,8 @@ def village_key(text: str) -> str:
     ``text`` is the record's folded, lower-case village text (Person.village).
     Returns "" when nothing but address words and numbers is left.
     """
+    if not text.isascii():
+        text = romanize(text)  # ग्राम रामपुर is gram rampur
     rest = _NUMBERED_ANYWHERE.sub(" ", text.lower().replace(".", " ")).strip(" ,;:-/&")
     while True:
         shorter = _PREFIX.sub("", rest, count=1).strip(" ,.;:-/&")
