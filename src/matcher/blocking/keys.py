@@ -8,7 +8,8 @@ phone number. Keys are strings with a family prefix:
 ``n3:`` first three consonants of that sound (catches a consonant typo at the end)
 ``f:`` loose sound of the father's first name (and of his name written as one word)
 ``m:`` loose sound of the mother's first name
-``p:`` a phone number's last ten digits
+``p:`` a phone number's last ten digits; ``ph:`` ``pt:`` their first and last five (one
+wrong digit leaves one half intact)
 ``d:`` home district and a birth year (one key per year the birth interval spans)
 ``v:`` the village's name, address words and spelling aside (see ``village_key``)
 ``nx:`` ``ny:`` ``ns:`` a name sound with the sex, a birth year or the home state
@@ -36,6 +37,8 @@ KEY_FAMILIES: dict[str, str] = {
     "fs": "father",
     "m": "mother",
     "p": "phone",
+    "ph": "phone",
+    "pt": "phone",
     "d": "place",
     "sy": "place",
     "v": "village",
@@ -85,7 +88,11 @@ def blocking_keys(person: Person, *, query: bool = False) -> frozenset[str]:
     _parent_keys("f:", person.father, keys)
     _parent_keys("m:", person.mother, keys)
     for phone in person.phones:
-        keys.add("p:" + phone[-10:])
+        digits = phone[-10:]
+        keys.add("p:" + digits)
+        if len(digits) == 10:
+            keys.add("ph:" + digits[:5])
+            keys.add("pt:" + digits[5:])
     # A village named on both sides is strong evidence (a child who knows no
     # district often knows the village), and nothing else may be shared.
     village = village_key(person.village) if person.village else ""
