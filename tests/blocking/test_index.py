@@ -34,6 +34,7 @@ def test_every_key_has_a_family() -> None:
     )
     keys = blocking_keys(p)
     assert {key_family(k) for k in keys} == {"name", "father", "mother", "phone", "place"}
+    assert {k for k in keys if k.startswith(("ph:", "pt:"))} == {"ph:98765", "pt:43210"}
     assert "p:9876543210" in keys
 
 
@@ -55,6 +56,20 @@ def test_reached_through_phone_alone() -> None:
     report = person(missing(id="M1", name="Rahul", guardian_phone="+91-98765 43210"))
     index = CandidateIndex([report])
     child = person(found(name="Golu", guardian_phone="09876543210"))
+    assert [c.person.id for c in index.candidates(child)] == ["M1"]
+
+
+def test_reached_through_a_phone_with_one_wrong_digit() -> None:
+    report = person(missing(id="M1", name="Rahul", guardian_phone="+91-98765 43210"))
+    index = CandidateIndex([report])
+    child = person(found(name="Golu", guardian_phone="98765 43290"))
+    assert [c.person.id for c in index.candidates(child)] == ["M1"]
+
+
+def test_reached_through_the_village_alone() -> None:
+    report = person(missing(id="M1", name="Rahul", village="Vill- Rampoor"))
+    index = CandidateIndex([report])
+    child = person(found(name="Golu", village="Gram Rampur"))
     assert [c.person.id for c in index.candidates(child)] == ["M1"]
 
 
