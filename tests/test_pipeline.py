@@ -271,3 +271,47 @@ def test_explanation_adds_up() -> None:
     total = best.pair.prior_weight + sum(w.weight for w in best.pair.weights)
     assert abs(total - best.pair.match_weight) < 1e-9
     assert all(w.detail for w in best.pair.weights)
+
+
+def test_a_pair_scores_the_same_whichever_side_searches() -> None:
+    """A report searching 30 found children has the prior a child searching 2,000 reports has.
+
+    Spread over the found children instead, the prior would be 60 times too
+    high and nearly every new report would go to the queue.
+    """
+    child_raw = found(
+        id="F-IRFAN",
+        name="Md Irfan",
+        sex="boy",
+        age="about 12",
+        found_date="2024-08-15",
+        father_name="Salim",
+        district="Gurgaon",
+        state="Haryana",
+    )
+    report_raw = missing(
+        id="M-IRFAN",
+        name="Irfan Sheikh",
+        sex="M",
+        age="9",
+        missing_date="10/05/2021",
+        father_name="Salim Sheikh",
+        district="Gurugram",
+        state="Haryana",
+    )
+    reports = population(report_raw)
+    children = [person(child_raw)] + [
+        person(found(id=f"F-{i}", name=name, age="8", found_date="2024-08-15", district="Patna"))
+        for i, name in enumerate(FILLER_NAMES * 4)
+    ]
+    model = default_model()
+    child_searches = Linker(CandidateIndex(reports), model)
+    report_searches = Linker(CandidateIndex(children), model, reports=lambda: len(reports))
+    [forward] = [r.pair for r in child_searches.best(children[0]) if r.pair.missing_id == "M-IRFAN"]
+    [backward] = [r.pair for r in report_searches.best(reports[0]) if r.pair.found_id == "F-IRFAN"]
+    assert forward.prior_weight == pytest.approx(backward.prior_weight)
+    assert forward.prior_weight < Linker(CandidateIndex(children), model).prior_weight() - 5
+    own = [w for w in forward.weights if w.field != "other_candidates"]
+    assert [(w.field, w.level) for w in own] == [
+        (w.field, w.level) for w in backward.weights if w.field != "other_candidates"
+    ]

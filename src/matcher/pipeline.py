@@ -70,6 +70,7 @@ class Linker:
         tf: TermFrequencies | None = None,
         candidates: int = DEFAULT_CANDIDATES,
         reported_share: float | None = None,
+        reports: Callable[[], int] | None = None,
     ) -> None:
         self.index = index
         self.model = model
@@ -78,9 +79,19 @@ class Linker:
         self.tf = tf if tf is not None else TermFrequencies.from_persons(index.persons())
         self.candidates = candidates
         self.reported_share = reported_share
+        self._reports = reports
 
     def prior_weight(self) -> float:
-        return self.model.prior_weight(len(self.index), self.reported_share)
+        """The prior of one pair: the share of found children reported, over the reports.
+
+        It is a property of the pair, the same whichever side searches: a
+        report searching found children (``reports`` gives the number of
+        reports stored) has the prior a found child searching those reports
+        has, not one spread over the found children, which would be far too
+        high when few children are found and many reported.
+        """
+        reports = self._reports() if self._reports is not None else len(self.index)
+        return self.model.prior_weight(reports, self.reported_share)
 
     def best(self, person: Person, k: int = 10, *, min_probability: float = 0.0) -> list[Link]:
         """The ``k`` best-scoring indexed records for one record, best first.
