@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import calendar
+import math
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from matcher.errors import InvalidFieldValue
 from matcher.normalize.ages import (
+    _DAYS_PER_MONTH,
     ABOUT_MARGIN_YEARS,
     MAX_AGE_YEARS,
     AgeRange,
     BirthInterval,
+    _years_before,
     about_margin,
     birth_interval,
     parse_age,
@@ -406,3 +410,35 @@ def test_huge_text_is_refused(text: str) -> None:
 
 def test_megabyte_of_control_characters() -> None:
     assert str(_parse_or_error("\x01\x02\x1b" * 400_000)).startswith("error:")
+
+
+def _years_before_reference(reference: date, years: float) -> date:
+    """_years_before without its shortcuts for whole months and early days of the month."""
+    months_exact = years * 12
+    months = math.floor(months_exact + 1e-9)
+    leftover_days = round(max(0.0, months_exact - months) * _DAYS_PER_MONTH)
+    year, month_index = divmod(reference.year * 12 + reference.month - 1 - months, 12)
+    if year < 1:
+        return date.min
+    month = month_index + 1
+    day = min(reference.day, calendar.monthrange(year, month)[1])
+    result = date(year, month, day)
+    if leftover_days >= (result - date.min).days:
+        return date.min
+    return result - timedelta(days=leftover_days)
+
+
+@given(
+    st.dates(min_value=date(1, 1, 1), max_value=date(2100, 12, 31)),
+    st.one_of(
+        st.integers(0, 2100).map(float),
+        st.integers(0, 400).map(lambda n: n / 12),
+        st.integers(0, 5000).map(lambda n: n / 365.25),
+        st.floats(0, 130, allow_nan=False),
+    ),
+)
+@example(date(2024, 2, 29), 1.0)  # no 29 February in 2023
+@example(date(2024, 3, 31), 1 / 12)  # no 31 February
+@example(date(2024, 5, 31), 0.5 / 12)  # half a month: leftover days
+def test_years_before_agrees_with_the_reference(reference: date, years: float) -> None:
+    assert _years_before(reference, years) == _years_before_reference(reference, years)

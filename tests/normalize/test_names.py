@@ -5,12 +5,16 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rapidfuzz.distance import DamerauLevenshtein
 
 from matcher.normalize.data import name_tables as tables
 from matcher.normalize.names import (
     NameToken,
     ParsedName,
     TokenKind,
+    _misspelt_low_weight,
+    _parse_words,
+    _words,
     is_also_given_name,
     is_nickname,
     name_tables,
@@ -18,6 +22,7 @@ from matcher.normalize.names import (
     parse_aliases,
     parse_name,
 )
+from matcher.normalize.phonetic import strict_key
 from matcher.records import Sex
 
 G, INI, L, N, P = (
@@ -358,3 +363,64 @@ def test_misspelt_low_weight_parts_stay_low_weight(text: str, low: str) -> None:
 )
 def test_words_near_low_weight_parts_are_not_forced(text: str) -> None:
     assert not [t for t in parse_name(text).tokens if t.kind is TokenKind.LOW_WEIGHT]
+
+
+# The ASCII fast path of parse_name (plain names, read word by word) must give
+# what the general path gives; these compare the two on generated names.
+
+_NAME_WORDS = [
+    "Ramesh", "KUMAR", "kumari", "Devi", "Mohd", "Md", "Abdul", "Rahman", "Abdur", "Shri",
+    "Late", "Smt", "son", "of", "urf", "Chhotu", "Raju", "R", "MKS", "Sk", "Kuamr", "Koomar",
+    "Singh", "Kaur", "Khatoon", "Bibi", "rameshbhai", "geetaben", "Selvi", "Kumari", "unknown",
+    "boy", "D'Souza", "Irfan", "Bai", "wife", "Pooja", "Bhai", "ji", "Sahab", "Shaikh",
+]  # fmt: skip
+
+
+@given(
+    st.lists(st.sampled_from(_NAME_WORDS), min_size=1, max_size=5),
+    st.sampled_from([" ", "  ", " - ", ", "]),
+)
+def test_plain_fast_path_reads_as_the_general_path(words: list[str], separator: str) -> None:
+    text = separator.join(words)
+    folded = " ".join(text.split())
+    assert parse_name(text) == _parse_words(_words(folded), folded, None)
+
+
+def _misspelt_reference(latin: str) -> str | None:
+    """The low-weight word one typo away, computed the slow, obvious way."""
+    if len(latin) < 5:
+        return None
+    key = strict_key(latin)
+    close = {
+        word
+        for word in name_tables().low_weight
+        if len(word) >= 5
+        and not latin.startswith(word)
+        and (
+            strict_key(word) == key or DamerauLevenshtein.distance(latin, word, score_cutoff=1) <= 1
+        )
+    }
+    if len({strict_key(word) for word in close}) != 1:
+        return None
+    return min(close, key=len)
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="abcdeghikmnorstuy", min_size=3, max_size=9),
+        st.sampled_from(sorted(w for w in name_tables().low_weight if len(w) >= 5)).flatmap(
+            lambda w: st.sampled_from(
+                [w, w + "a", w[:-1], w[1:], w[::-1], w[:2] + w[3:], w[:2] + w[3] + w[2] + w[4:]]
+            )
+        ),
+    )
+)
+def test_misspelt_low_weight_agrees_with_the_slow_reference(latin: str) -> None:
+    assert _misspelt_low_weight(latin) == _misspelt_reference(latin)
+
+
+def test_misspelt_low_weight_examples() -> None:
+    assert _misspelt_low_weight("kuamr") == "kumar"
+    assert _misspelt_low_weight("koomar") == "kumar"
+    assert _misspelt_low_weight("kumaran") is None  # a name of its own
+    assert _misspelt_low_weight("kumarr") is None  # Kumar or Kumari?

@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.normalize.phones import SERVICE_NUMBERS, PhoneSet, parse_phones, phone_key
+from matcher.normalize.phones import (
+    SERVICE_NUMBERS,
+    PhoneSet,
+    parse_phones,
+    phone_key,
+    phone_numbers,
+)
 
 MOBILE = "+919876543210"
 LANDLINE = "+915422501234"  # Varanasi, STD code 0542
@@ -286,3 +292,46 @@ def test_long_run_of_spaced_digits_is_read_in_linear_time() -> None:
 
 def test_long_foreign_number_is_read_whole() -> None:
     assert parse_phones("+49 1512 3456789").numbers == ("+4915123456789",)
+
+
+# phone_numbers: the numbers a Person keeps, with a shortcut for fields that
+# hold numbers alone between separators. It must read exactly as parse_phones.
+
+written_number = st.one_of(
+    indian_mobiles.flatmap(
+        lambda d: st.sampled_from(WRITTEN[:7]).map(lambda form: form.format(d=d, a=d[:5], b=d[5:]))
+    ),
+    st.from_regex(r"\+?[0-9][0-9 \-]{0,20}[0-9]", fullmatch=True),
+    st.from_regex(r"[0-9]{5}[ \-][0-9]{5}[ \-][0-9]{1,7}", fullmatch=True),
+    st.sampled_from(["1098", "112", "9999999999", "0542 2501234", "+977 9841234567", "n/a"]),
+)
+
+
+@given(
+    st.lists(written_number, min_size=1, max_size=3), st.sampled_from([";", "; ", ",", "|", " "])
+)
+def test_phone_numbers_reads_as_parse_phones(numbers: list[str], separator: str) -> None:
+    text = separator.join(numbers)
+    assert phone_numbers(text) == parse_phones(text).numbers
+
+
+@given(st.text(alphabet="0123456789 -+;,|/()x\n९", max_size=40))
+def test_phone_numbers_reads_as_parse_phones_on_any_digits(text: str) -> None:
+    assert phone_numbers(text) == parse_phones(text).numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("9876543210", (MOBILE,)),
+        ("+91-9876543210; 98765 43210", (MOBILE,)),
+        ("9876543210;9123456789", (MOBILE, "+919123456789")),
+        ("9999999999", ()),
+        ("1098", ()),
+        ("9876543210 (father)", (MOBILE,)),
+        ("98765 43210 12345", (MOBILE,)),  # 15 digits: too long for one number, split
+        ("", ()),
+    ],
+)
+def test_phone_numbers(text: str, numbers: tuple[str, ...]) -> None:
+    assert phone_numbers(text) == numbers

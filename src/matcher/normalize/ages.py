@@ -626,22 +626,29 @@ def birth_interval(
     return BirthInterval(min(earliest, latest), latest, "age")
 
 
+@lru_cache(maxsize=1 << 16)
 def _years_before(reference: date, years: float) -> date:
     """``reference`` minus a number of years, in whole calendar months plus leftover days.
 
     Whole years and months are calendar arithmetic (a birthday is the same day
     of the month; 29 February falls back to the 28th); a fraction of a month
-    (from weeks and days) is converted at the mean month length.
+    (from weeks and days) is converted at the mean month length. Cached: the
+    same record dates and ages recur (each missing_date has several reports).
     """
     months_exact = years * 12
     months = math.floor(months_exact + 1e-9)
-    leftover_days = round(max(0.0, months_exact - months) * _DAYS_PER_MONTH)
+    fraction = months_exact - months
+    leftover_days = round(fraction * _DAYS_PER_MONTH) if fraction > 0.0 else 0
     year, month_index = divmod(reference.year * 12 + reference.month - 1 - months, 12)
     if year < 1:
         return date.min
     month = month_index + 1
-    day = min(reference.day, _days_in_month(year, month))
+    day = reference.day
+    if day > 28:  # every month has 28 days; only later days can need clamping
+        day = min(day, _days_in_month(year, month))
     result = date(year, month, day)
+    if not leftover_days:  # whole months, as for every age in whole years
+        return result
     if leftover_days >= (result - date.min).days:
         return date.min
     return result - timedelta(days=leftover_days)

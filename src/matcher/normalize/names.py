@@ -279,7 +279,7 @@ def _classify(word: str, dotted: bool) -> _Word:
     else:
         if word in t.relations:  # "s/o" before the slash is filtered out
             return _word(word, _REL, relation=t.relations[word])
-        latin = "".join(ch for ch in word if ch.isalnum())
+        latin = word if word.isalnum() else "".join(ch for ch in word if ch.isalnum())
     if not latin or latin.isdigit():
         return _word("", _PLACE)
     if latin in t.relations:
@@ -309,6 +309,9 @@ def _classify(word: str, dotted: bool) -> _Word:
         return _word(latin, _NICK)
     misspelt = _misspelt_low_weight(latin)
     if misspelt is not None:
+        if misspelt in t.titles_or_names:
+            # Read as the word itself would be: "Kumaari Sunita" like "Kumari Sunita".
+            return _word(misspelt, _TITLE, t.titles_or_names[misspelt])
         return _word(misspelt, _LOW)
     return _word(latin, _GIVEN)
 
@@ -324,19 +327,31 @@ def _misspelt_low_weight(latin: str) -> str | None:
     if len(latin) < 5:
         return None
     key = strict_key(latin)
+    length = len(latin)
+    # The edit distance is at least the difference in length, so the distance
+    # is only computed for words within one letter of the length.
     close = {
-        word
-        for word in name_tables().low_weight
-        if len(word) >= 5
-        and not latin.startswith(word)  # "Singha", "Kumaran": a word of its own
+        word: word_key
+        for word, word_key in _long_low_weight()
+        if not latin.startswith(word)  # "Singha", "Kumaran": a word of its own
         and (
-            strict_key(word) == key or DamerauLevenshtein.distance(latin, word, score_cutoff=1) <= 1
+            word_key == key
+            or (
+                -1 <= len(word) - length <= 1
+                and DamerauLevenshtein.distance(latin, word, score_cutoff=1) <= 1
+            )
         )
     }
     # Spellings of one word ("kumar", "kumaar") are one candidate.
-    if len({strict_key(word) for word in close}) != 1:
+    if len(set(close.values())) != 1:
         return None
     return min(close, key=len)
+
+
+@cache
+def _long_low_weight() -> tuple[tuple[str, str], ...]:
+    """The low-weight words of five letters or more, with their strict keys, in table order."""
+    return tuple((word, strict_key(word)) for word in name_tables().low_weight if len(word) >= 5)
 
 
 def _word(latin: str, category: int, sex: Sex | None = None, relation: str | None = None) -> _Word:
@@ -466,20 +481,67 @@ def _parse_words(words: list[tuple[str, bool]], original: str, script: str | Non
         elif relation in ("daughter_of", "wife_of"):
             votes.append((Sex.FEMALE, True))
         _contextual_tokens(infos, tokens, votes)
+    latin, kept, sex_hint, nickname_only = _name_shape(tokens, votes)
+    return ParsedName(original, script, latin, kept, sex_hint, nickname_only, relation, related)
+
+
+_Shape = tuple[str, tuple[NameToken, ...], Sex | None, bool]
+
+
+def _name_shape(tokens: list[NameToken], votes: list[tuple[Sex, bool]]) -> _Shape:
+    """``(latin, tokens, sex_hint, is_nickname_only)`` of a name's kept tokens and sex votes.
+
+    One pass over the tokens: this runs for every distinct name of an import.
+    """
+    informative_or_initial = False
+    given = 0
+    nicknames = 0
+    texts: list[str] = []
+    for tok in tokens:
+        texts.append(tok.text)
+        kind = tok.kind
+        if kind is TokenKind.NICKNAME:
+            nicknames += 1
+            informative_or_initial = True
+        elif kind is TokenKind.GIVEN:
+            given += 1
+            informative_or_initial = True
+        elif kind is TokenKind.INITIAL:
+            informative_or_initial = True
     # A name of nothing but prefixes or low-weight parts ("Mohammad", "Devi") is a given name.
-    if tokens and not any(tok.kind in _INFORMATIVE_OR_INITIAL for tok in tokens):
-        tokens = [_token(tok.text, TokenKind.GIVEN) for tok in tokens]
-    given = [tok for tok in tokens if tok.kind in _INFORMATIVE]
-    return ParsedName(
-        original=original,
-        script=script,
-        latin=" ".join(tok.text for tok in tokens),
-        tokens=tuple(tokens),
-        sex_hint=_vote_sex(votes) if votes else None,
-        is_nickname_only=bool(given) and all(tok.kind is TokenKind.NICKNAME for tok in given),
-        relation=relation,
-        related_name=related,
+    if tokens and not informative_or_initial:
+        return (
+            " ".join(texts),
+            tuple(_token(text, TokenKind.GIVEN) for text in texts),
+            _vote_sex(votes) if votes else None,
+            False,
+        )
+    return (
+        " ".join(texts),
+        tuple(tokens),
+        _vote_sex(votes) if votes else None,
+        nicknames > 0 and given == 0,
     )
+
+
+def _plain_shape(lowered: str) -> _Shape | None:
+    """The shape of a lower-case ASCII name with no slash, backslash, dot or contextual word.
+
+    Such a name splits into undotted words with nothing to mark, so it reads
+    word by word exactly as :func:`_parse_words` would; a name with a relation
+    marker, title, "Abdul" or trailing honorific returns ``None`` and takes the
+    full path. Not cached itself: ``parse_name`` is, and a second cache here
+    would keep one more object per name alive for the garbage collector to walk.
+    """
+    tokens: list[NameToken] = []
+    votes: list[tuple[Sex, bool]] = []
+    for word in lowered.translate(_SEPARATORS).split():
+        info = _classify(word, False)
+        if info.contextual:
+            return None
+        tokens.extend(info.tokens)
+        votes.extend(info.votes)
+    return _name_shape(tokens, votes)
 
 
 _INFORMATIVE_OR_INITIAL: Final = frozenset({*_INFORMATIVE, TokenKind.INITIAL})
@@ -582,7 +644,7 @@ def _split_joined_suffix(text: str) -> tuple[str, ...]:
     return (text,)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 17)
 def parse_name(text: str) -> ParsedName:
     """Parse a name field; never raises on any string, empty text gives no tokens.
 
@@ -593,9 +655,19 @@ def parse_name(text: str) -> ParsedName:
     """
     if not text:
         return _EMPTY
-    # ASCII fast path: fold_text would only collapse the white space.
-    ascii_clean = text.isascii() and text.isprintable()
-    folded = " ".join(text.split()) if ascii_clean else fold_text(text)
+    if text.isascii() and text.isprintable():
+        # ASCII fast path: fold_text would only collapse the white space, and
+        # the script is None.
+        folded = " ".join(text.split())
+        if not folded:
+            return _EMPTY
+        if "/" not in folded and "\\" not in folded and "." not in folded:
+            shape = _plain_shape(folded.lower())
+            if shape is not None:
+                latin, tokens, sex_hint, nickname_only = shape
+                return ParsedName(folded, None, latin, tokens, sex_hint, nickname_only, None, None)
+        return _parse_words(_words(folded), folded, None)
+    folded = fold_text(text)
     if not folded:
         return _EMPTY
     return _parse_words(_words(folded), folded, detect_script(folded))
@@ -609,6 +681,7 @@ def normalize_name(text: str) -> str:
 _ALIAS_SPLIT: Final = re.compile(r"[;,/|@]|\b(?:urf|urph|alias|aka)\b|उर्फ|عرف|ওরফে", re.I)
 
 
+@lru_cache(maxsize=1 << 14)
 def parse_aliases(text: str) -> tuple[ParsedName, ...]:
     """Parse an aliases field: names separated by ';' (also ',', '/', '|', '@', "urf", "alias").
 

@@ -9,14 +9,16 @@ blocking keys and the model only ever see :class:`Person`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import Final
 
 from matcher.errors import InvalidFieldValue
 from matcher.normalize.ages import AgeRange, BirthInterval, birth_interval, parse_age
 from matcher.normalize.dates import parse_date
-from matcher.normalize.names import ParsedName, TokenKind, parse_aliases, parse_name
-from matcher.normalize.phones import parse_phones
+from matcher.normalize.names import NameToken, ParsedName, TokenKind, parse_aliases, parse_name
+from matcher.normalize.phones import phone_numbers
 from matcher.normalize.places import Gazetteer, PlaceMatch
 from matcher.normalize.sex import parse_sex
 from matcher.normalize.text import fold_text
@@ -101,16 +103,32 @@ _MARK_STOPWORDS = frozenset(
 )
 
 
+# The free-text fields below repeat across records (a few dozen language lists,
+# a few thousand marks, villages and police stations shared by neighbours), so
+# each is read once per distinct text. The results are immutable (str, frozenset,
+# float), so sharing them between records is safe.
+
+
+@lru_cache(maxsize=4096)
 def _languages(text: str) -> frozenset[str]:
     return frozenset(p.strip().lower() for p in _SPLIT.split(fold_text(text)) if p.strip())
 
 
+@lru_cache(maxsize=16384)
 def _marks(text: str) -> frozenset[str]:
     words = _WORDS.findall(fold_text(text).lower())
     return frozenset(w for w in words if w not in _MARK_STOPWORDS and len(w) > 1)
 
 
+@lru_cache(maxsize=65536)
+def _folded_lower(text: str) -> str:
+    """``fold_text(text).lower()``, for village and police station names."""
+    return fold_text(text).lower()
+
+
+@lru_cache(maxsize=4096)
 def _height(text: str) -> float | None:
+    """The height in centimetres; raises for text that is none (errors are not cached)."""
     text = fold_text(text)
     if not text:
         return None
@@ -123,6 +141,9 @@ def _height(text: str) -> float | None:
     return value
 
 
+_INFORMATIVE_KINDS = frozenset({TokenKind.GIVEN, TokenKind.NICKNAME})
+
+
 def own_name(name: ParsedName, father: ParsedName) -> ParsedName:
     """``name`` without the given-name tokens that sound like a part of ``father``.
 
@@ -130,59 +151,138 @@ def own_name(name: ParsedName, father: ParsedName) -> ParsedName:
     caches keyed on it stay exact); the name is returned unchanged when it
     shares nothing with the father or would keep no given name.
     """
-    family = {t.strict for t in father.tokens if t.strict}
+    tokens = name.tokens
+    if not father.tokens or not tokens:
+        return name  # the common cases: no father's name, or no name
+    family = {t.strict for t in father.tokens}
+    family.discard("")  # a token with no Latin letters sounds like nothing
     if not family:
         return name
-    informative = (TokenKind.GIVEN, TokenKind.NICKNAME)
-    kept = tuple(t for t in name.tokens if t.kind not in informative or t.strict not in family)
-    if len(kept) == len(name.tokens) or not any(t.kind in informative for t in kept):
+    # One plain loop: this runs for every record.
+    informative = _INFORMATIVE_KINDS
+    kept: list[NameToken] = []
+    dropped = False
+    kept_informative = False
+    for token in tokens:
+        if token.kind in informative:
+            if token.strict in family:
+                dropped = True
+                continue
+            kept_informative = True
+        kept.append(token)
+    if not dropped or not kept_informative:
         return name
-    return replace(name, tokens=kept, original=f"{name.original}\x1f{father.original}")
+    # Built directly rather than with dataclasses.replace, which costs several
+    # times more; every other field is the name's own.
+    return ParsedName(
+        original=f"{name.original}\x1f{father.original}",
+        script=name.script,
+        latin=name.latin,
+        tokens=tuple(kept),
+        sex_hint=name.sex_hint,
+        is_nickname_only=name.is_nickname_only,
+        relation=name.relation,
+        related_name=name.related_name,
+    )
 
 
 def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None = None) -> Person:
-    """Normalize every field of a record; never raises for a field's content."""
+    """Normalize every field of a record; never raises for a field's content.
+
+    Written out field by field rather than through a generic helper: this runs
+    once per record of every import, and each field's parser is cached on its
+    text, so the per-record glue is a large part of the cost. Empty fields
+    skip their parser, which returns nothing for empty text.
+    """
     problems: list[FieldProblem] = []
+    # RawRecord.get is ``fields.get(name, "")``; read the mapping directly.
+    get = raw.fields.get
+    # The reference for the future-date check and two-digit years, taken once
+    # for the record (parse_date would take date.today() on each call).
+    day = today if today is not None else date.today()
+    is_found = raw.kind is RecordKind.FOUND
 
-    def attempt(field: str, parse, *args):  # type: ignore[no-untyped-def]
+    name_text = get("name", "")
+    father_text = get("father_name", "")
+    name = parse_name(name_text) if name_text else _EMPTY_NAME
+    father = parse_name(father_text) if father_text else _EMPTY_NAME
+    aliases_text = get("aliases", "")
+    aliases = parse_aliases(aliases_text) if aliases_text else ()
+
+    sex_field: Sex | None = None
+    text = get("sex", "")
+    if text:
         try:
-            return parse(*args)
+            sex_field = parse_sex(text)
         except InvalidFieldValue as exc:
-            problems.append(FieldProblem(field, exc.reason))
-            return None
-
-    get = raw.get
-    name = parse_name(get("name"))
-    father = parse_name(get("father_name"))
-    aliases = parse_aliases(get("aliases"))
-    sex_field: Sex | None = attempt("sex", parse_sex, get("sex"))
+            problems.append(FieldProblem("sex", exc.reason))
     sex = sex_field
     if sex is None:
-        hints = {n.sex_hint for n in (name, *aliases) if n.sex_hint is not None}
-        sex = hints.pop() if len(hints) == 1 else None
-    date_field = "found_date" if raw.kind is RecordKind.FOUND else "missing_date"
-    record_date: date | None = attempt(
-        date_field, lambda t: parse_date(t, today=today), get(date_field)
-    )
-    birth_date: date | None = attempt(
-        "birth_date", lambda t: parse_date(t, today=today), get("birth_date")
-    )
-    age: AgeRange | None = attempt("age", parse_age, get("age"))
+        if aliases:
+            hints = {n.sex_hint for n in (name, *aliases) if n.sex_hint is not None}
+            sex = hints.pop() if len(hints) == 1 else None
+        else:
+            sex = name.sex_hint
+
+    date_field = "found_date" if is_found else "missing_date"
+    record_date: date | None = None
+    text = get(date_field, "")
+    if text:
+        try:
+            record_date = parse_date(text, today=day)
+        except InvalidFieldValue as exc:
+            problems.append(FieldProblem(date_field, exc.reason))
+    birth_date: date | None = None
+    text = get("birth_date", "")
+    if text:
+        try:
+            birth_date = parse_date(text, today=day)
+        except InvalidFieldValue as exc:
+            problems.append(FieldProblem("birth_date", exc.reason))
+    age: AgeRange | None = None
+    text = get("age", "")
+    if text:
+        try:
+            age = parse_age(text)
+        except InvalidFieldValue as exc:
+            problems.append(FieldProblem("age", exc.reason))
     # A found child's age is an estimate made at rescue; without a found_date the
     # import date is the best reference there is. A missing report's age refers
     # to the day the child went missing, which nothing else can stand in for.
     reference = record_date
-    if reference is None and raw.kind is RecordKind.FOUND:
-        reference = today or date.today()
-    birth: BirthInterval | None = attempt("birth_date", birth_interval, age, birth_date, reference)
-    phones = parse_phones(get("guardian_phone"))
-    home = gazetteer.resolve(get("district"), get("state"))
+    if reference is None and is_found:
+        reference = day
+    birth: BirthInterval | None = None
+    if birth_date is not None or (age is not None and reference is not None):
+        try:
+            birth = birth_interval(age, birth_date, reference)
+        except InvalidFieldValue as exc:
+            problems.append(FieldProblem("birth_date", exc.reason))
+    text = get("guardian_phone", "")
+    phones = phone_numbers(text)
+    home = gazetteer.resolve(get("district", ""), get("state", ""))
     found_place = (
-        gazetteer.resolve(get("found_district"), get("found_state"))
-        if raw.kind is RecordKind.FOUND
-        else None
+        gazetteer.resolve(get("found_district", ""), get("found_state", "")) if is_found else None
     )
-    height: float | None = attempt("height_cm", _height, get("height_cm"))
+    height: float | None = None
+    text = get("height_cm", "")
+    if text:
+        try:
+            height = _height(text)
+        except InvalidFieldValue as exc:
+            problems.append(FieldProblem("height_cm", exc.reason))
+    text = get("mother_name", "")
+    mother = parse_name(text) if text else _EMPTY_NAME
+    text = get("guardian_name", "")
+    guardian = parse_name(text) if text else _EMPTY_NAME
+    text = get("village", "")
+    village = _folded_lower(text) if text else ""
+    text = get("police_station", "")
+    police_station = _folded_lower(text) if text else ""
+    text = get("languages", "")
+    languages = _languages(text) if text else _NO_WORDS
+    text = get("marks", "")
+    marks = _marks(text) if text else _NO_WORDS
     return Person(
         kind=raw.kind,
         id=raw.id,
@@ -195,15 +295,19 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
         birth=birth,
         record_date=record_date,
         father=father,
-        mother=parse_name(get("mother_name")),
-        guardian=parse_name(get("guardian_name")),
-        phones=phones.numbers,
-        village=fold_text(get("village")).lower(),
-        police_station=fold_text(get("police_station")).lower(),
+        mother=mother,
+        guardian=guardian,
+        phones=phones,
+        village=village,
+        police_station=police_station,
         home=home,
         found_place=found_place,
-        languages=_languages(get("languages")),
-        marks=_marks(get("marks")),
+        languages=languages,
+        marks=marks,
         height_cm=height,
         problems=tuple(problems),
     )
+
+
+_EMPTY_NAME: Final = parse_name("")
+_NO_WORDS: Final[frozenset[str]] = frozenset()

@@ -97,6 +97,51 @@ _EMPTY = PhoneSet()
 _Reading = tuple[Literal["number", "service", "invalid"], str]
 
 
+# One number written alone, as most fields are: digits, spaces and hyphens, an
+# optional leading '+' (``9876543210``, ``98765 43210``, ``+91-9876543210``).
+# ASCII digits only: ``\d`` would also take Devanagari digits, which need folding.
+_LONE_NUMBER = re.compile(r"\+?[0-9][0-9 \-]*[0-9]")
+
+
+def phone_numbers(text: str, *, default_region: str = "IN") -> tuple[str, ...]:
+    """``parse_phones(text).numbers``: only the valid numbers, in E.164.
+
+    What a :class:`Person` keeps. A field holding one number written with
+    digits, spaces and hyphens takes a shortcut with the same result: such a
+    field is one piece and one run of digits, which ``parse_phones`` reads
+    whole through the same :func:`_read_number` (a test compares the two on
+    generated fields). Anything else, including a run too long to be one
+    number, takes the full reading.
+    """
+    if not text:
+        return ()
+    region = default_region.upper()
+    if _LONE_NUMBER.fullmatch(text) is not None:
+        # What _compact gives for these characters, without a regular expression.
+        compact = text.replace(" ", "").replace("-", "")
+        if len(compact.lstrip("+")) <= _MAX_DIGITS:
+            kind, value = _read_number(compact, region)
+            return (value,) if kind == "number" else ()
+    elif text.isascii() and text.isprintable():
+        # Several numbers, each alone between separators ("9876543210; 98765 43210").
+        numbers: dict[str, None] = {}
+        for piece in _PIECES.split(" ".join(text.split())):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if _LONE_NUMBER.fullmatch(piece) is None:
+                break
+            compact = _compact(piece)
+            if len(compact.lstrip("+")) > _MAX_DIGITS:
+                break
+            kind, value = _read_number(compact, region)
+            if kind == "number":
+                numbers[value] = None
+        else:
+            return tuple(numbers)
+    return parse_phones(text, default_region=default_region).numbers
+
+
 def parse_phones(text: str, *, default_region: str = "IN") -> PhoneSet:
     """Read every phone number of a field; never raises (see the module docstring)."""
     if not text:
@@ -269,15 +314,15 @@ def _is_valid_indian(national: str) -> bool:
     number object and looking patterns up on every call. A property test
     compares the two.
     """
-    general, types = _indian_descs()
-    if not _matches(national, general):
+    (pattern, lengths), types = _indian_descs()
+    length = len(national)
+    if (lengths and length not in lengths) or pattern.fullmatch(national) is None:
         return False
-    return any(_matches(national, desc) for desc in types)
-
-
-def _matches(national: str, desc: _Desc) -> bool:
-    pattern, lengths = desc
-    return (not lengths or len(national) in lengths) and pattern.fullmatch(national) is not None
+    # A plain loop: this runs for every number read, and a generator costs more here.
+    for pattern, lengths in types:
+        if (not lengths or length in lengths) and pattern.fullmatch(national) is not None:
+            return True
+    return False
 
 
 def _is_short_number(digits: str, region: str) -> bool:
@@ -292,7 +337,8 @@ def _is_short_number(digits: str, region: str) -> bool:
 
 def _is_placeholder(national_number: str) -> bool:
     """9999999999, 9000000000: one digit repeated after the first, typed for "no phone"."""
-    return len(national_number) >= 7 and len(set(national_number[1:])) == 1
+    length = len(national_number)
+    return length >= 7 and national_number[1:] == national_number[1] * (length - 1)
 
 
 def phone_key(e164: str) -> str:

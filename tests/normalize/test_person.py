@@ -1,0 +1,99 @@
+"""normalize_record and own_name: the whole record, read field by field."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from matcher.normalize.names import ParsedName, TokenKind, parse_name
+from matcher.normalize.person import FieldProblem, normalize_record, own_name
+from matcher.normalize.places import load_gazetteer
+from matcher.records import Sex
+from tests.factories import found, missing
+
+TODAY = date(2025, 6, 1)
+
+
+def _own_name_reference(name: ParsedName, father: ParsedName) -> ParsedName:
+    """own_name written the obvious way, to compare the fast one with."""
+    family = {t.strict for t in father.tokens if t.strict}
+    if not family:
+        return name
+    informative = (TokenKind.GIVEN, TokenKind.NICKNAME)
+    kept = tuple(t for t in name.tokens if t.kind not in informative or t.strict not in family)
+    if len(kept) == len(name.tokens) or not any(t.kind in informative for t in kept):
+        return name
+    return replace(name, tokens=kept, original=f"{name.original}\x1f{father.original}")
+
+
+_WORDS = ["Sakshi", "Raju", "Chavan", "Kumar", "Kumari", "Md", "Irfan", "Shaikh", "R", "Chhotu", ""]
+_names = st.lists(st.sampled_from(_WORDS), max_size=4).map(" ".join)
+
+
+@given(_names, _names)
+def test_own_name_agrees_with_the_reference(name: str, father: str) -> None:
+    child, parent = parse_name(name), parse_name(father)
+    assert own_name(child, parent) == _own_name_reference(child, parent)
+
+
+def test_own_name_drops_what_repeats_the_father() -> None:
+    own = own_name(parse_name("Sakshi Raju Chavan"), parse_name("Raju Chavan"))
+    assert [t.text for t in own.tokens] == ["sakshi"]
+    assert own.latin == "sakshi raju chavan"  # the canonical form stays the whole name
+    assert own_name(parse_name("Raju Chavan"), parse_name("Raju Chavan")).tokens == (
+        parse_name("Raju Chavan").tokens
+    )  # nothing would be left: unchanged
+
+
+def test_empty_record() -> None:
+    person = normalize_record(missing(), load_gazetteer(), today=TODAY)
+    assert person.name == parse_name("") and person.father == parse_name("")
+    assert person.aliases == () and person.phones == () and person.problems == ()
+    assert person.sex is None and person.age is None and person.birth is None
+    assert person.village == "" and person.languages == frozenset() and person.marks == frozenset()
+    assert person.found_place is None
+
+
+def test_found_child_without_found_date_is_placed_at_today() -> None:
+    person = normalize_record(found(age="10"), load_gazetteer(), today=TODAY)
+    assert person.birth is not None and person.birth.latest == date(2015, 6, 1)
+    assert person.found_place is not None
+
+
+def test_problems_keep_the_field_order() -> None:
+    record = missing(sex="tree", missing_date="31/02/2020", age="abc", height_cm="900")
+    person = normalize_record(record, load_gazetteer(), today=TODAY)
+    assert [p.field for p in person.problems] == ["sex", "missing_date", "age", "height_cm"]
+    assert all(isinstance(p, FieldProblem) and p.reason for p in person.problems)
+
+
+def test_birth_date_after_the_record_date_is_a_problem() -> None:
+    record = missing(birth_date="01/01/2021", missing_date="01/01/2020")
+    person = normalize_record(record, load_gazetteer(), today=TODAY)
+    assert [p.field for p in person.problems] == ["birth_date"]
+    assert person.birth is None
+
+
+def test_sex_from_names_when_the_field_is_empty() -> None:
+    g = load_gazetteer()
+    assert normalize_record(missing(name="Sunita Kumari"), g, today=TODAY).sex is Sex.FEMALE
+    both = missing(name="Sunita Kumari", aliases="Raju Kumar")
+    assert normalize_record(both, g, today=TODAY).sex is None  # the names disagree
+    agree = missing(name="Sunita Kumari", aliases="Sonu Kumari")
+    assert normalize_record(agree, g, today=TODAY).sex is Sex.FEMALE
+    field = normalize_record(missing(name="Sunita Kumari", sex="M"), g, today=TODAY)
+    assert field.sex is Sex.MALE and field.sex_from_field
+
+
+def test_free_text_fields_are_read_the_same_every_time() -> None:
+    g = load_gazetteer()
+    record = missing(languages="Hindi, Bhojpuri", marks="Mole on left cheek", village=" Rampur ")
+    first = normalize_record(record, g, today=TODAY)
+    second = normalize_record(record, g, today=TODAY)
+    assert first == second
+    assert first.languages == frozenset({"hindi", "bhojpuri"})
+    assert first.marks == frozenset({"mole", "left", "cheek"})
+    assert first.village == "rampur"
