@@ -23,11 +23,12 @@ def _load_people(path: Path, kind_name: str):  # type: ignore[no-untyped-def]
     """Read and normalize a file of one kind; bad rows are reported on stderr by row and field."""
     from matcher.exchange import load_records
     from matcher.normalize.places import load_gazetteer
-    from matcher.pipeline import normalize_all
+    from matcher.pipeline import gc_paused, normalize_all
     from matcher.records import RecordKind
 
     kind = RecordKind(kind_name)
-    result = load_records(path, kind)
+    with gc_paused():
+        result = load_records(path, kind)
     for error in result.errors[:20]:
         print(f"skipped: {error}", file=sys.stderr)
     if len(result.errors) > 20:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,11 +52,30 @@ class Link:
     rank: int
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No automatic garbage collection inside the block.
+
+    Normalizing or indexing tens of thousands of records creates millions of
+    long-lived objects and no reference cycles; the collector would walk them
+    again and again for nothing (a third of normalization's CPU time at
+    50,000 records). Reference counting still frees what is dropped.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def normalize_all(
     records: Iterable[RawRecord], gazetteer: Gazetteer, *, today: date | None = None
 ) -> list[Person]:
     """Normalize a batch of records (problems stay on each Person)."""
-    return [normalize_record(r, gazetteer, today=today) for r in records]
+    with gc_paused():
+        return [normalize_record(r, gazetteer, today=today) for r in records]
 
 
 class Linker:
@@ -206,7 +226,8 @@ def link(
 ) -> list[Link]:
     """Every (found, missing) pair at or above the review threshold, best first per child."""
     global _WORKER_LINKER
-    linker = Linker(CandidateIndex(missing), model, thresholds, candidates=candidates)
+    with gc_paused():
+        linker = Linker(CandidateIndex(missing), model, thresholds, candidates=candidates)
     # The index is long-lived: freezing it spares every garbage collection a
     # walk over it and keeps forked workers from touching (copying) its pages.
     gc.collect()
