@@ -8,8 +8,8 @@ phone number. Keys are strings with a family prefix:
 ``n3:`` first three consonants of that sound (catches a consonant typo at the end)
 ``f:`` loose sound of the father's first name (and of his name written as one word)
 ``m:`` loose sound of the mother's first name
-``p:`` a phone number's last ten digits; ``ph:`` ``pt:`` their first and last five (one
-wrong digit leaves one half intact)
+``p:`` a phone number's last ten digits; ``ph:`` ``pt:`` its digits at even and at odd
+places (one wrong digit leaves one half intact)
 ``d:`` home district and a birth year (one key per year the birth interval spans)
 ``v:`` the village's name, address words and spelling aside (see ``village_key``)
 ``nx:`` ``ny:`` ``ns:`` a name sound with the sex, a birth year or the home state
@@ -91,8 +91,11 @@ def blocking_keys(person: Person, *, query: bool = False) -> frozenset[str]:
         digits = phone[-10:]
         keys.add("p:" + digits)
         if len(digits) == 10:
-            keys.add("ph:" + digits[:5])
-            keys.add("pt:" + digits[5:])
+            # Interleaved halves: one wrong digit leaves one of them whole, and
+            # unlike the first and last five digits (the first five name an
+            # operator's series, shared by thousands) both stay specific.
+            keys.add("ph:" + digits[0::2])
+            keys.add("pt:" + digits[1::2])
     # A village named on both sides is strong evidence (a child who knows no
     # district often knows the village), and nothing else may be shared.
     village = village_key(person.village) if person.village else ""
