@@ -48,6 +48,7 @@ from benchmarks._generic import (
     last_token_if_several,
     parse_sex,
 )
+from matcher.decide import DEFAULT_MATCH_THRESHOLD, DEFAULT_REVIEW_THRESHOLD
 
 log = logging.getLogger("peer_splink")
 
@@ -85,8 +86,8 @@ class SplinkOptions:
     true pair in five.
     """
 
-    match_threshold: float = 0.9
-    review_threshold: float = 0.3
+    match_threshold: float = DEFAULT_MATCH_THRESHOLD
+    review_threshold: float = DEFAULT_REVIEW_THRESHOLD
     u_max_pairs: float = 5e6
     prior_recall: float = 0.2
     seed: int = 11
