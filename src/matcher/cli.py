@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -411,6 +412,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MatcherError as exc:
         print(f"matcher: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`matcher evaluate ... | head`): not an error.
+        # Point stdout at devnull so that flushing it at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
