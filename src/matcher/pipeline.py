@@ -21,6 +21,7 @@ from matcher.decide import Decision, Thresholds, decide
 from matcher.normalize.person import Person, normalize_record
 from matcher.normalize.places import Gazetteer
 from matcher.records import RawRecord, RecordKind
+from matcher.scoring.comparisons import family_level
 from matcher.scoring.model import MatchModel
 from matcher.scoring.score import (
     ScoredPair,
@@ -177,22 +178,22 @@ class Linker:
             for b in strong[a_pos + 1 :]:
                 if groups[b] != b:
                     continue
-                twin = score_pair(people[a], people[b], self.weights, self.tf, prior, explain=False)
-                if twin.match_probability >= SAME_CHILD_PROBABILITY and not _conflicting_family(
-                    twin
+                twin = pair_weight(people[a], people[b], self.weights, self.tf, prior)
+                if probability(twin) >= SAME_CHILD_PROBABILITY and not _conflicting_family(
+                    people[a], people[b]
                 ):
                     groups[b] = groups[a]
         return groups
 
 
-def _conflicting_family(pair: ScoredPair) -> bool:
+def _conflicting_family(one: Person, other: Person) -> bool:
     """Two reports that name different parents are two children.
 
     The model's family weights are learnt on found children, who often get a
     parent's name wrong; two reports are written by adults who know the child,
     so a disagreement there is strong evidence of two different children.
     """
-    return any(w.field == "family" and w.level in ("different", "mixed") for w in pair.weights)
+    return family_level(one, other)[0] in ("different", "mixed")
 
 
 # The worker processes inherit the linker through fork instead of pickling it.
