@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import gc
 import logging
+import math
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -125,6 +126,68 @@ def explanation_of(link: Link) -> dict[str, Any]:
     }
 
 
+class TermCounts:
+    """The counts behind :class:`TermFrequencies`, kept as records enter and leave an index.
+
+    ``TermFrequencies.from_persons`` walks every indexed record; doing that
+    each time an index had grown by a tenth cost about ten passes over the
+    final index during a large import, and a whole pass at start-up. These
+    counts change by one record at a time, and :meth:`frequencies` builds the
+    same tables from them in time proportional to the number of distinct
+    names. The keys are the ones ``from_persons`` counts (tested against it).
+    """
+
+    def __init__(self) -> None:
+        self.names: dict[str, int] = {}
+        self.fathers: dict[str, int] = {}
+        self.records = 0
+
+    @staticmethod
+    def keys_of(person: Person) -> tuple[set[str], str | None]:
+        """The given-name sounds and the father's first-name sound a record contributes."""
+        names = {t.strict for nm in person.all_names for t in nm.given_tokens if t.strict}
+        father_tokens = person.father.given_tokens
+        father = father_tokens[0].strict if father_tokens and father_tokens[0].strict else None
+        return names, father
+
+    def add(self, person: Person) -> None:
+        names, father = self.keys_of(person)
+        self.records += 1
+        for key in names:
+            self.names[key] = self.names.get(key, 0) + 1
+        if father is not None:
+            self.fathers[father] = self.fathers.get(father, 0) + 1
+
+    def remove(self, person: Person) -> None:
+        names, father = self.keys_of(person)
+        self.records -= 1
+        for key in names:
+            _decrement(self.names, key)
+        if father is not None:
+            _decrement(self.fathers, father)
+
+    def frequencies(self) -> TermFrequencies:
+        """The tables ``TermFrequencies.from_persons`` gives for the records counted."""
+        total = max(self.records, 1)
+        name = {k: c / total for k, c in self.names.items()}
+        father = {k: c / total for k, c in self.fathers.items()}
+        return TermFrequencies(
+            name=name,
+            father=father,
+            floor=1.0 / total,
+            name_agreement=math.fsum(f * f for f in name.values()),
+            father_agreement=math.fsum(f * f for f in father.values()),
+        )
+
+
+def _decrement(counts: dict[str, int], key: str) -> None:
+    left = counts.get(key, 0) - 1
+    if left > 0:
+        counts[key] = left
+    else:
+        counts.pop(key, None)
+
+
 class MatchingState:
     """Both indexes, their linkers and the change-sequence position of one worker."""
 
@@ -149,6 +212,7 @@ class MatchingState:
         # meanwhile by another worker is normalized afresh.
         self._written: dict[tuple[RecordKind, str, int], Person] = {}
         self._indexes = {kind: CandidateIndex() for kind in RecordKind}
+        self._terms = {kind: TermCounts() for kind in RecordKind}
         self._linkers: dict[RecordKind, Linker] = {}
         self._tf_size = dict.fromkeys(RecordKind, 0)
         self.seq = 0
@@ -174,18 +238,32 @@ class MatchingState:
     # --- loading and catching up -------------------------------------------
 
     def load(self) -> None:
-        """Build both indexes from the stored records (start-up)."""
+        """Build both indexes from the stored records (start-up).
+
+        Only open, live records are read, as plain rows a page at a time
+        (:func:`repository.iter_open_raw`); each is normalized and indexed as
+        it comes, so memory holds the indexes and one page. The term
+        frequencies come from counts kept along the way, not a second pass.
+        """
         started = time.perf_counter()
+        indexes = {kind: CandidateIndex() for kind in RecordKind}
+        terms = {kind: TermCounts() for kind in RecordKind}
+        normalize = self.normalize
         with self.session_factory() as session:
             # The position is read first: changes committed while we read the
             # records are applied again by the next catch-up, which is harmless.
             seq = repo.max_change_seq(session)
-            persons: dict[RecordKind, list[Person]] = {kind: [] for kind in RecordKind}
-            for stored in repo.iter_records(session):
-                if stored.status is repo.RecordStatus.OPEN:
-                    persons[stored.kind].append(self.normalize(stored.raw()))
+            for page, _ in repo.iter_open_raw(session):
+                persons = [normalize(raw) for raw in page]
+                for kind in RecordKind:
+                    mine = [p for p in persons if p.kind is kind]
+                    if mine:
+                        indexes[kind].add_many(mine)
+                        for person in mine:
+                            terms[kind].add(person)
         with self._lock:
-            self._indexes = {kind: CandidateIndex(persons[kind]) for kind in RecordKind}
+            self._indexes = indexes
+            self._terms = terms
             self._linkers = {}
             for kind in RecordKind:
                 self._rebuild_linker(kind)
@@ -210,10 +288,7 @@ class MatchingState:
         """A linker over the index of ``kind``, with term frequencies of its records now."""
         index = self._indexes[kind]
         self._linkers[kind] = Linker(
-            index,
-            self.model,
-            self.thresholds,
-            tf=TermFrequencies.from_persons(index.persons()),
+            index, self.model, self.thresholds, tf=self._terms[kind].frequencies()
         )
         self._tf_size[kind] = len(index)
 
@@ -221,6 +296,22 @@ class MatchingState:
         size, then = len(self._indexes[kind]), self._tf_size[kind]
         if abs(size - then) > max(TF_REFRESH_SHARE * then, 0 if then == 0 else 50):
             self._rebuild_linker(kind)
+
+    def _put(self, kind: RecordKind, person: Person) -> None:
+        """Index a record (replacing its older version), keeping the term counts right."""
+        index = self._indexes[kind]
+        old = index.get(person.id)
+        if old is not None:
+            self._terms[kind].remove(old)
+        index.add(person)
+        self._terms[kind].add(person)
+
+    def _drop(self, kind: RecordKind, record_id: str) -> None:
+        index = self._indexes[kind]
+        old = index.get(record_id)
+        if old is not None:
+            self._terms[kind].remove(old)
+        index.remove(record_id)
 
     def catch_up(self) -> int:
         """Apply every change committed since the last one applied; how many were applied."""
@@ -247,21 +338,38 @@ class MatchingState:
         return applied
 
     def _apply(self, session: Session, changes: Iterable[repo.Change]) -> None:
+        """Reload the changed records as they are now: drop the closed, index the open.
+
+        Versions and statuses are read first (two small columns); the full
+        text is read and normalized only for records this worker did not just
+        write itself.
+        """
         wanted: dict[RecordKind, set[str]] = {kind: set() for kind in RecordKind}
         for change in changes:
             wanted[change.kind].add(change.record_id)
         for kind, ids in wanted.items():
             if not ids:
                 continue
-            live = repo.get_records(session, kind, ids)
-            index = self._indexes[kind]
+            states = repo.record_states(session, kind, ids)
+            unknown: list[str] = []
             for record_id in ids:
-                stored = live.get(record_id)
-                if stored is None or stored.status is not repo.RecordStatus.OPEN:
-                    index.remove(record_id)
+                now = states.get(record_id)
+                if now is None or now.status is not repo.RecordStatus.OPEN:
+                    self._drop(kind, record_id)
+                    continue
+                person = self._written.pop((kind, record_id, now.version), None)
+                if person is not None:
+                    self._put(kind, person)
                 else:
-                    person = self._written.pop((kind, record_id, stored.version), None)
-                    index.add(person if person is not None else self.normalize(stored.raw()))
+                    unknown.append(record_id)
+            if unknown:
+                live = repo.get_records(session, kind, unknown)
+                for record_id in unknown:
+                    stored = live.get(record_id)
+                    if stored is None or stored.status is not repo.RecordStatus.OPEN:
+                        self._drop(kind, record_id)
+                    else:
+                        self._put(kind, self.normalize(stored.raw()))
 
     def start(self) -> None:
         """Start the background catch-up thread."""
@@ -301,8 +409,8 @@ class MatchingState:
         other = person.kind.other
         with self._lock:
             linker = self._linkers.get(other)
-            if linker is None:
-                return []
+            if linker is None or len(self._indexes[other]) == 0:
+                return []  # nothing to search (and no blocking keys to compute)
             links = linker.best(person, k, min_probability=min_probability)
             index = self._indexes[other]
             out: list[tuple[Link, Person]] = []
@@ -361,3 +469,52 @@ class MatchingState:
             ):
                 proposed.append(result.item.id)
         return proposed
+
+    def propose_many(
+        self, session: Session, written: Sequence[tuple[repo.UpsertResult, Person]]
+    ) -> list[tuple[int, ...]]:
+        """:meth:`propose` for a batch of just-written records, queued with a few statements.
+
+        Each record is matched as :meth:`propose` matches it; the pairs of the
+        whole batch then go to :func:`repository.propose_pairs`, which inserts
+        the new ones together (in an import nearly all are new: one of the two
+        records was created in this transaction). Returns, per record, the ids
+        of review items created or refreshed. Runs inside the writer's
+        transaction, so the records and their proposals commit together.
+        """
+        proposals: list[repo.PairProposal] = []
+        owners: list[int] = []
+        threshold = self.thresholds.review_threshold
+        for n, (result, person) in enumerate(written):
+            if result.status is not repo.RecordStatus.OPEN:
+                continue
+            for link, candidate in self.candidates_for(person, PROPOSALS_PER_RECORD, threshold):
+                if link.decision is None:
+                    continue
+                found, missing = (
+                    (person, candidate) if person.kind is RecordKind.FOUND else (candidate, person)
+                )
+                proposals.append(
+                    repo.PairProposal(
+                        found_id=link.pair.found_id,
+                        missing_id=link.pair.missing_id,
+                        score=link.pair.match_probability,
+                        match_weight=link.pair.match_weight,
+                        decision=link.decision,
+                        explanation=explanation_of(link),
+                        model_version=self.model.version,
+                        found_version=result.version if person.kind is RecordKind.FOUND else None,
+                        missing_version=(
+                            result.version if person.kind is RecordKind.MISSING else None
+                        ),
+                        jurisdiction=pair_jurisdiction(found, missing),
+                    )
+                )
+                owners.append(n)
+        items: list[list[int]] = [[] for _ in written]
+        queued = (repo.ProposeOutcome.CREATED, repo.ProposeOutcome.UPDATED)
+        if proposals:
+            for n, outcome in zip(owners, repo.propose_pairs(session, proposals), strict=True):
+                if outcome is not None and outcome.item is not None and outcome.outcome in queued:
+                    items[n].append(outcome.item.id)
+        return [tuple(ids) for ids in items]

@@ -64,3 +64,32 @@ def write_records(
             items = tuple(state.propose(session, record, person))
         written.append(Written(result, record, person, items))
     return written
+
+
+def write_batch(
+    session: Session,
+    state: MatchingState,
+    prepared: Sequence[tuple[repo.RecordInput, Person]],
+    actor: repo.Actor,
+) -> tuple[list[repo.UpsertResult], set[int]]:
+    """:func:`write_records` for an import batch: outcomes and review item ids (no commit).
+
+    Reads nothing back: the upsert's results say each record's version and
+    status, and the batch's pairs are queued together
+    (:meth:`MatchingState.propose_many`). Re-reading every record just written
+    and queueing pairs one by one (five statements each) was most of an
+    import's database time.
+    """
+    if not prepared:
+        return [], set()
+    results = repo.upsert_records(session, [p[0] for p in prepared], actor=actor)
+    kind = prepared[0][0].kind
+    written: list[tuple[repo.UpsertResult, Person]] = []
+    for (_, person), result in zip(prepared, results, strict=True):
+        if result.outcome is not repo.UpsertOutcome.UNCHANGED:
+            state.remember_written(kind, result.id, result.version, person)
+            written.append((result, person))
+    items: set[int] = set()
+    for ids in state.propose_many(session, written):
+        items.update(ids)
+    return results, items

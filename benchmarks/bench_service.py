@@ -110,6 +110,13 @@ def proc_status(pid: int) -> dict[str, float]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (the machine is shared: wall time
+    includes waiting for other sessions' work, CPU time does not)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 # --- the database ------------------------------------------------------------
 
 
@@ -263,15 +270,25 @@ def stream(body: bytes, piece: int = 256 * 1024) -> Iterator[bytes]:
         yield body[start : start + piece]
 
 
-def run_import(server: Server, key: str, path: Path, chunk_rows: int) -> dict[str, Any]:
+def run_import(
+    server: Server, key: str, path: Path, chunk_rows: int, kind: str = "missing"
+) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "text/csv"}
-    totals = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+    totals = {
+        "rows": 0,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+        "review_items": 0,
+    }
     chunk_seconds: list[float] = []
+    cpu_before = cpu_seconds(server.proc.pid)
     started = time.perf_counter()
     with httpx.Client(base_url=server.base, timeout=None) as client:
         for i, body in enumerate(csv_chunks(path, chunk_rows)):
             t = time.perf_counter()
-            response = client.post("/v1/imports/missing", content=stream(body), headers=headers)
+            response = client.post(f"/v1/imports/{kind}", content=stream(body), headers=headers)
             if response.status_code != 200:
                 raise RuntimeError(
                     f"import chunk {i}: {response.status_code} {response.text[:300]}"
@@ -285,9 +302,12 @@ def run_import(server: Server, key: str, path: Path, chunk_rows: int) -> dict[st
                 f"(total {totals['rows']}, load {load()})"
             )
     seconds = time.perf_counter() - started
+    server_cpu = cpu_seconds(server.proc.pid) - cpu_before
     return {
         **totals,
         "seconds": round(seconds, 1),
+        "server_cpu_seconds": round(server_cpu, 1),
+        "records_per_server_cpu_second": round(totals["created"] / max(server_cpu, 1e-9), 1),
         "records_per_second": round(totals["created"] / seconds, 1),
         "chunk_rows": chunk_rows,
         "chunk_seconds": [round(s, 1) for s in chunk_seconds],
@@ -386,6 +406,7 @@ def run_one(
     result: dict[str, Any] = {
         "store": kind,
         "stored_missing": n_missing,
+        "stored_found": N_FOUND if args.with_found else 0,
         "data": str(folder.relative_to(ROOT)),
         "git_commit": machine()["git_commit"],
         "command": " ".join(sys.argv),
@@ -397,6 +418,13 @@ def run_one(
         try:
             result["startup_empty_seconds"] = round(seconds, 2)
             result["starts_killed_by_others"] = retried
+            if args.with_found:
+                # The found children first: every imported report is then matched
+                # against them and its likely pairs are queued, as in a live service.
+                log(f"{kind} {n_missing}: importing {N_FOUND} found children")
+                result["found_import"] = run_import(
+                    server, key, folder / "found.csv", args.chunk, kind="found"
+                )
             log(f"{kind} {n_missing}: importing (chunks of {args.chunk})")
             result["import"] = run_import(server, key, folder / "missing.csv", args.chunk)
             result["rss_after_import_mb"] = proc_status(server.proc.pid)
@@ -409,6 +437,7 @@ def run_one(
         try:
             result["startup"] = {
                 "seconds_to_ready": round(seconds, 2),
+                "server_cpu_seconds": round(cpu_seconds(server.proc.pid), 1),
                 "loadavg_after": load(),
                 "starts_killed_by_others": retried,
             }
@@ -454,6 +483,11 @@ def machine() -> dict[str, Any]:
     }
 
 
+def _run_key(run: dict[str, Any]) -> tuple[str, int, int]:
+    """Runs are kept one per store, size and number of found children stored."""
+    return (run["store"], run["stored_missing"], run.get("stored_found", 0))
+
+
 def _cell(value: Any) -> str:
     return "-" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
 
@@ -470,10 +504,11 @@ def write_markdown(data: dict[str, Any], path: Path) -> None:
         "",
         "## Import, start-up, memory, sequential latency",
         "",
-        "| store | stored missing | import rec/s | import s | DB MB | start-up s "
+        "| store | stored missing | found stored | import rec/s | import s | import server CPU s "
+        "| review items | DB MB | start-up s | start-up server CPU s "
         "| RSS MB after start-up | RSS MB after queries | p50 ms | p90 ms | p99 ms | max ms "
         "| load (import end; queries) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in data["runs"]:
         imp = r.get("import", {})
@@ -485,10 +520,14 @@ def write_markdown(data: dict[str, Any], path: Path) -> None:
                 for v in [
                     r["store"],
                     r["stored_missing"],
+                    r.get("stored_found", 0),
                     imp.get("records_per_second"),
                     imp.get("seconds"),
+                    imp.get("server_cpu_seconds"),
+                    imp.get("review_items"),
                     r.get("database_mb"),
                     r.get("startup", {}).get("seconds_to_ready"),
+                    r.get("startup", {}).get("server_cpu_seconds"),
                     r.get("memory_after_startup_mb", {}).get("VmRSS"),
                     r.get("memory_after_queries_mb", {}).get("VmRSS"),
                     seq.get("p50_ms"),
@@ -504,9 +543,9 @@ def write_markdown(data: dict[str, Any], path: Path) -> None:
         "",
         "## Concurrent clients (threads, keep-alive, one uvicorn worker)",
         "",
-        "| store | stored missing | clients | seconds | requests | req/s | p50 ms | p99 ms "
-        "| max ms | errors | load after |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| store | stored missing | found stored | clients | seconds | requests | req/s | p50 ms "
+        "| p99 ms | max ms | errors | load after |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in data["runs"]:
         for c in r.get("concurrent", []):
@@ -518,6 +557,7 @@ def write_markdown(data: dict[str, Any], path: Path) -> None:
                     for v in [
                         r["store"],
                         r["stored_missing"],
+                        r.get("stored_found", 0),
                         c["clients"],
                         c["seconds"],
                         c["requests"],
@@ -549,6 +589,11 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per client count")
     parser.add_argument("--startup-timeout", type=float, default=1200.0)
     parser.add_argument("--out", type=Path, default=RESULTS / "service.json")
+    parser.add_argument(
+        "--with-found",
+        action="store_true",
+        help=f"import the {N_FOUND} found children first, so every report is matched",
+    )
     args = parser.parse_args()
 
     data: dict[str, Any] = {"runs": [], "commands": []}
@@ -568,12 +613,8 @@ def main() -> int:
 
     def save(result: dict[str, Any]) -> None:
         result["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        data["runs"] = [
-            r
-            for r in data["runs"]
-            if (r["store"], r["stored_missing"]) != (result["store"], result["stored_missing"])
-        ] + [result]
-        data["runs"].sort(key=lambda r: (r["store"], r["stored_missing"]))
+        data["runs"] = [r for r in data["runs"] if _run_key(r) != _run_key(result)] + [result]
+        data["runs"].sort(key=_run_key)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         write_markdown(data, args.out.with_suffix(".md"))

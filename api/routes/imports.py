@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import MatchingDep, SessionDep, SettingsDep, WriterKey
 from api.errors import ImportRefused, UploadTooLarge
 from api.schemas import ErrorPublic, ImportReport, ImportRowError
-from api.service import prepare, write_records
+from api.service import prepare, write_batch
 from matcher.errors import RecordError
 from matcher.exchange import iter_records
 from matcher.normalize.person import Person
@@ -155,9 +155,10 @@ def _run_import(
     def flush() -> None:
         if not batch:
             return
-        for done in write_records(session, state, [], actor, prepared=batch):
-            counts[done.result.outcome] += 1
-            review_items.update(done.review_items)
+        results, items = write_batch(session, state, batch, actor)
+        for result in results:
+            counts[result.outcome] += 1
+        review_items.update(items)
         if not atomic:
             session.commit()
             state.catch_up()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.app import create_app
+from matcher.settings import Settings
 from matcher.storage import repository as repo
-from tests.api.conftest import FOUND_MP, MISSING_KA, MISSING_MP
+from tests.api.conftest import FOUND_MP, MISSING_KA, MISSING_MP, make_key
 
 HEADER = "id,name,sex,age,father_name,village,district,state,missing_date,fir_no"
 GOOD_CSV = (
@@ -204,3 +209,66 @@ def test_bad_match_requests_are_422(
 ) -> None:
     response = client.post("/v1/match", json=body, params=params, headers=integrator)
     assert response.status_code == 422
+
+
+def _queue(client: TestClient) -> list[tuple[object, ...]]:
+    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        items, _ = repo.list_review_items(session, limit=100_000)
+    return sorted(
+        (
+            i.found_id,
+            i.missing_id,
+            i.score,
+            i.match_weight,
+            i.decision,
+            json.dumps(i.explanation, sort_keys=True),
+            i.found_version,
+            i.missing_version,
+            i.jurisdiction,
+        )
+        for i in items
+    )
+
+
+@pytest.mark.parametrize("second", ["found", "missing"])
+def test_an_import_queues_what_writing_each_record_queues(
+    settings: Settings, tmp_path: Path, second: str
+) -> None:
+    """The import queues a batch's pairs together; the pairs are those of one-by-one writes.
+
+    One kind is imported into two services; the other kind is imported into
+    the first and written record by record (each matched and queued at once)
+    into the second. The two queues must be the same, item for item.
+    """
+    demo = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "demo"
+    first = "missing" if second == "found" else "found"
+    lines = (demo / f"{second}.csv").read_text("utf-8").splitlines(keepends=True)
+    second_csv = "".join(lines[:301])  # the header and 300 records
+    roomy = settings.model_copy(update={"max_upload_bytes": 10 * 1024 * 1024})
+    one_by_one_db = f"sqlite:///{tmp_path / 'one-by-one.db'}"
+    with (
+        TestClient(create_app(roomy)) as client,
+        TestClient(create_app(roomy.model_copy(update={"database_url": one_by_one_db}))) as single,
+    ):
+        integrator = make_key(client, repo.Role.INTEGRATOR)
+        single_key = make_key(single, repo.Role.INTEGRATOR)
+        for app, key in ((client, integrator), (single, single_key)):
+            done = app.post(
+                f"/v1/imports/{first}",
+                content=(demo / f"{first}.csv").read_bytes(),
+                headers={**key, "Content-Type": "text/csv"},
+            )
+            assert done.status_code == 200, done.text
+        report = client.post(
+            f"/v1/imports/{second}",
+            content=second_csv.encode(),
+            headers={**integrator, "Content-Type": "text/csv"},
+        ).json()
+        for row in csv.DictReader(io.StringIO(second_csv)):
+            body = {k: v for k, v in row.items() if v}
+            response = single.post(f"/v1/records/{second}", json=body, headers=single_key)
+            assert response.status_code == 201, response.text
+        imported, one_by_one = _queue(client), _queue(single)
+    assert len(imported) > 20  # the demo data has pairs to find
+    assert report["review_items"] == len(imported)
+    assert imported == one_by_one

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from api.matching import MatchingState, jurisdiction_of
-from matcher.records import RecordKind, make_record
+from api.matching import MatchingState, TermCounts, jurisdiction_of
+from matcher.exchange import read_records
+from matcher.normalize.person import Person
+from matcher.records import RawRecord, RecordKind, make_record
+from matcher.scoring.score import TermFrequencies
 from matcher.storage import repository as repo
 from tests.api.conftest import BHOPAL, FOUND_MP, KHARGONE, MISSING_MP, MP
 
@@ -115,3 +119,61 @@ def test_two_concurrent_deciders_one_wins(
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(codes) == [200, 409]
+
+
+def _demo_persons(state: MatchingState, kind: RecordKind) -> list[Person]:
+    demo = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "demo" / f"{kind}.csv"
+    return [state.normalize(r) for r in read_records(demo, kind) if isinstance(r, RawRecord)]
+
+
+def test_term_counts_give_the_term_frequencies_of_the_records_counted(
+    client: TestClient,
+) -> None:
+    persons = _demo_persons(_state(client), RecordKind.MISSING)
+    counts = TermCounts()
+    for person in persons:
+        counts.add(person)
+    assert counts.frequencies() == TermFrequencies.from_persons(persons)
+    for person in persons[::3]:
+        counts.remove(person)
+    left = [p for i, p in enumerate(persons) if i % 3]
+    assert counts.frequencies() == TermFrequencies.from_persons(left)
+    assert TermCounts().frequencies() == TermFrequencies.from_persons([])
+
+
+def test_the_index_term_counts_follow_writes_and_deletes(
+    client: TestClient, integrator: dict[str, str]
+) -> None:
+    state = _state(client)
+    demo = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "demo" / "missing.csv"
+    lines = demo.read_text("utf-8").splitlines(keepends=True)[:41]
+    response = client.post(
+        "/v1/imports/missing",
+        content="".join(lines).encode(),
+        headers={**integrator, "Content-Type": "text/csv"},
+    )
+    assert response.json()["created"] == 40
+    ids = [line.split(",", 1)[0] for line in lines[1:]]
+    # Another worker renames one report and deletes another; this one catches up.
+    _write_elsewhere(
+        client, {**MISSING_MP, "id": ids[0], "name": "Tanveer Alam", "father_name": "Irshad"}
+    )
+    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        repo.delete_record(session, RecordKind.MISSING, ids[1], actor=repo.SYSTEM)
+        session.commit()
+    assert state.catch_up() == 2
+    index_persons = list(state._indexes[RecordKind.MISSING].persons())
+    assert len(index_persons) == 39
+    assert state._terms[RecordKind.MISSING].frequencies() == TermFrequencies.from_persons(
+        index_persons
+    )
+    fresh = MatchingState(
+        client.app.state.session_factory,  # type: ignore[attr-defined]
+        state.model,
+        state.gazetteer,
+        state.thresholds,
+    )
+    fresh.load()
+    assert fresh._terms[RecordKind.MISSING].frequencies() == TermFrequencies.from_persons(
+        index_persons
+    )

@@ -79,6 +79,12 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         # In WAL mode NORMAL loses at most the last commits on power loss, never corrupts.
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Record ids arrive in no order, so each import batch dirties pages all over the
+        # id index. A 32 MB page cache (default 2 MB) and a checkpoint every ~40 MB of WAL
+        # (default 4 MB) cut the bytes an import writes by about a quarter at 400,000
+        # records, with the same CPU time (measured for docs/reliability.md).
+        cursor.execute("PRAGMA cache_size=-32768")
+        cursor.execute("PRAGMA wal_autocheckpoint=10000")
     finally:
         cursor.close()
 

@@ -34,7 +34,7 @@ import hmac
 import math
 import re
 import secrets
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -43,6 +43,7 @@ from typing import Any, Final
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     ColumnElement,
@@ -262,6 +263,9 @@ class UpsertResult:
     id: str
     outcome: UpsertOutcome
     version: int
+    #: The record's status after the upsert (an update keeps it), so a caller that only
+    #: needs to know whether the record is open need not read it back.
+    status: RecordStatus = RecordStatus.OPEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,6 +410,7 @@ class DecisionConflict(Conflict):
 _records: Final[Table] = Base.metadata.tables["records"]
 _versions: Final[Table] = Base.metadata.tables["record_versions"]
 _changes: Final[Table] = Base.metadata.tables["changes"]
+_review_items: Final[Table] = Base.metadata.tables["review_items"]
 
 #: Key of the PostgreSQL advisory lock that orders change-sequence writers ("matcher" in ASCII).
 CHANGE_LOCK_KEY: Final = 0x6D61746368657200
@@ -477,6 +482,16 @@ def _one_of(session: Session, column: Any, values: Sequence[str]) -> ColumnEleme
     return condition
 
 
+def _one_of_ints(session: Session, column: Any, values: Sequence[int]) -> ColumnElement[bool]:
+    """:func:`_one_of` for integer keys."""
+    condition: ColumnElement[bool]
+    if _dialect(session) == "postgresql":
+        condition = column == any_(bindparam(None, list(values), type_=ARRAY(BigInteger())))
+    else:
+        condition = column.in_(values)
+    return condition
+
+
 def _rowcount(result: Any) -> int:
     assert isinstance(result, CursorResult)
     return int(result.rowcount)
@@ -510,6 +525,20 @@ class _Prepared:
     extra: dict[str, str]
     state_code: str | None
     district_code: str | None
+    #: ``fields`` and ``extra`` as JSON text, encoded once for the record and its history row.
+    fields_json: _JsonText
+    extra_json: _JsonText
+
+
+class _JsonText(str):
+    """A value already encoded as JSON text, written to a JSON column as it is."""
+
+    __slots__ = ()
+
+
+def _json_text(value: Any) -> str:
+    """What a JSON column receives: the value's JSON text (encoded once)."""
+    return value if isinstance(value, _JsonText) else json_dumps(value)
 
 
 def _prepare(record: RecordInput) -> _Prepared:
@@ -548,6 +577,8 @@ def _prepare(record: RecordInput) -> _Prepared:
         extra,
         _check_code(record.state_code, "state_code"),
         _check_code(record.district_code, "district_code"),
+        _JsonText(json_dumps(fields)),
+        _JsonText(json_dumps(extra)),
     )
 
 
@@ -581,8 +612,8 @@ def _version_row(
     source: Mapping[str, Any]
     if prepared is not None:
         source = {
-            "fields": prepared.fields,
-            "extra": prepared.extra,
+            "fields": prepared.fields_json,
+            "extra": prepared.extra_json,
             "state_code": prepared.state_code,
             "district_code": prepared.district_code,
         }
@@ -720,7 +751,15 @@ def _upsert_chunk(
             and row.district_code == item.district_code
         )
         if same:
-            results.append(UpsertResult(item.kind, item.id, UpsertOutcome.UNCHANGED, row.version))
+            results.append(
+                UpsertResult(
+                    item.kind,
+                    item.id,
+                    UpsertOutcome.UNCHANGED,
+                    row.version,
+                    RecordStatus(row.status),
+                )
+            )
             continue
         action = HistoryAction.RESTORE if row.deleted_at is not None else HistoryAction.UPDATE
         updates.append(
@@ -735,7 +774,11 @@ def _upsert_chunk(
             }
         )
         writes.append((item, row.pk, action, row.status))
-        results.append(UpsertResult(item.kind, item.id, UpsertOutcome.UPDATED, row.version + 1))
+        results.append(
+            UpsertResult(
+                item.kind, item.id, UpsertOutcome.UPDATED, row.version + 1, RecordStatus(row.status)
+            )
+        )
     if not writes:
         return results
 
@@ -803,21 +846,42 @@ class _Recordset:
     payload: str
 
 
+def _bind_converters(
+    session: Session, columns: Mapping[str, Column[Any]]
+) -> dict[str, Callable[[Any], Any] | None]:
+    """Per column, what SQLAlchemy would do to a value on the way in (looked up once per call).
+
+    JSON columns become JSON text as the engine writes it; the others get their
+    type's own bind conversion (the fixed-width naive UTC text of
+    :class:`UtcDateTime` on SQLite, for one) or none.
+    """
+    dialect = session.get_bind().dialect
+    converters: dict[str, Callable[[Any], Any] | None] = {}
+    for name, column in columns.items():
+        if isinstance(column.type, JSON):
+            converters[name] = _json_text
+        else:
+            converters[name] = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return converters
+
+
 def _recordset(
     session: Session, columns: Mapping[str, Column[Any]], rows: Sequence[Mapping[str, Any]]
 ) -> _Recordset:
     dialect = session.get_bind().dialect
     json_columns = {name for name, column in columns.items() if isinstance(column.type, JSON)}
+    # Looked up once, not per value: the lookup was a tenth of a bulk insert's time.
+    converters = _bind_converters(session, columns)
     payload = []
     for n, row in enumerate(rows):
         item: dict[str, Any] = {"n": n}
         for name, value in row.items():
             if name in json_columns:
-                item[name] = json_dumps(value)  # JSON text, as the JSON columns store it
+                item[name] = _json_text(value)  # JSON text, as the JSON columns store it
             elif isinstance(value, datetime):
                 # The column type's own conversion: timestamptz text on PostgreSQL,
                 # the fixed-width naive UTC text SQLAlchemy stores on SQLite.
-                processor = columns[name].type.dialect_impl(dialect).bind_processor(dialect)
+                processor = converters[name]
                 converted = processor(value) if processor else value
                 item[name] = converted.isoformat() if isinstance(converted, datetime) else converted
             else:
@@ -840,6 +904,44 @@ def _recordset(
     return _Recordset(select, json_dumps(payload))
 
 
+def _sqlite_insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows on SQLite with the driver's ``executemany``, in input order.
+
+    SQLite runs in-process, so one prepared ``INSERT`` stepped per row costs a
+    few microseconds in C; the JSON recordset (encode, then ``json_each`` and
+    ``json_extract`` per column) cost about three times that for new records.
+    Values get the same conversions SQLAlchemy would apply (:func:`_bind_converters`).
+    """
+    names = list(rows[0])
+    converters = [
+        (name, convert)
+        for name, convert in _bind_converters(session, {n: table.c[n] for n in names}).items()
+    ]
+    params = [
+        tuple(
+            (convert(row[name]) if convert is not None and row[name] is not None else row[name])
+            for name, convert in converters
+        )
+        for row in rows
+    ]
+    placeholders = ", ".join("?" for _ in names)
+    session.connection().exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({placeholders})", params
+    )
+
+
+def _next_ids(session: Session, column: Column[Any], count: int) -> list[int]:
+    """``count`` fresh integer keys after the largest one stored (SQLite: one writer at a time).
+
+    What SQLite itself gives an ``INTEGER PRIMARY KEY`` inserted without one;
+    taking them explicitly lets the insert go through ``executemany``, which
+    has no ``RETURNING``. A concurrent writer taking the same key makes the
+    insert fail on the primary key, never a silent clash.
+    """
+    top = int(session.execute(select(func.coalesce(func.max(column), 0))).scalar_one())
+    return list(range(top + 1, top + 1 + count))
+
+
 def _insert_rows(
     session: Session,
     table: Table,
@@ -851,6 +953,9 @@ def _insert_rows(
     Rows are inserted in input order, so identities (the change ``seq``) follow it.
     """
     names = list(rows[0])
+    if not returning and _dialect(session) == "sqlite":
+        _sqlite_insert_many(session, table, rows)
+        return []
     recordset = _recordset(session, {name: table.c[name] for name in names}, rows)
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) {recordset.select}"
     if returning:
@@ -858,6 +963,30 @@ def _insert_rows(
         return list(session.execute(text(sql), {"rows": recordset.payload}).all())
     session.execute(text(sql), {"rows": recordset.payload})
     return []
+
+
+def _insert_with_ids(
+    session: Session, table: Table, key: str, rows: Sequence[Mapping[str, Any]]
+) -> list[int]:
+    """Insert rows and return their new integer keys (column ``key``) in input order."""
+    if _dialect(session) == "sqlite":
+        ids = _next_ids(session, table.c[key], len(rows))
+        keyed = [{key: i, **row} for i, row in zip(ids, rows, strict=True)]
+        _sqlite_insert_many(session, table, keyed)
+        return ids
+    # RETURNING follows the ORDER BY of the recordset's SELECT in practice, but that
+    # is not promised: the keys are mapped back by each row's natural key.
+    natural = _natural_key(table)
+    returned = _insert_rows(session, table, rows, returning=(key, *natural))
+    by_natural = {tuple(getattr(r, c) for c in natural): getattr(r, key) for r in returned}
+    return [by_natural[tuple(row[c] for c in natural)] for row in rows]
+
+
+def _natural_key(table: Table) -> tuple[str, ...]:
+    """Columns that tell apart the rows of one bulk insert into ``table``."""
+    if table is _records:
+        return ("kind", "record_id")
+    return ("found_pk", "missing_pk")
 
 
 def _insert_records(session: Session, new: Sequence[_Prepared], now: datetime) -> list[int]:
@@ -868,8 +997,8 @@ def _insert_records(session: Session, new: Sequence[_Prepared], now: datetime) -
             "record_id": item.id,
             "version": 1,
             "status": RecordStatus.OPEN.value,
-            "fields": item.fields,
-            "extra": item.extra,
+            "fields": item.fields_json,
+            "extra": item.extra_json,
             "state_code": item.state_code,
             "district_code": item.district_code,
             "created_at": now,
@@ -877,9 +1006,7 @@ def _insert_records(session: Session, new: Sequence[_Prepared], now: datetime) -
         }
         for item in new
     ]
-    returned = _insert_rows(session, _records, rows, returning=("pk", "kind", "record_id"))
-    by_key = {(row.kind, row.record_id): row.pk for row in returned}
-    return [by_key[(item.kind.value, item.id)] for item in new]
+    return _insert_with_ids(session, _records, "pk", rows)
 
 
 def _update_records(session: Session, updates: Sequence[Mapping[str, Any]], now: datetime) -> int:
@@ -973,6 +1100,80 @@ def iter_records(
         # Drop the loaded rows from the identity map: an index build reads a million of them.
         for row in rows:
             session.expunge(row)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordState:
+    """What a worker's catch-up needs to know of a live record: its version and status."""
+
+    version: int
+    status: RecordStatus
+
+
+def record_states(
+    session: Session, kind: RecordKind, record_ids: Collection[str]
+) -> dict[str, RecordState]:
+    """Version and status of the live records among ``record_ids`` (two columns, no content).
+
+    Catch-up reads this first and loads the full text only of records it does
+    not already hold normalized (:func:`get_records`): reading a thousand
+    whole records to learn their versions was a fifth of an import's time.
+    """
+    found: dict[str, RecordState] = {}
+    ids = list(dict.fromkeys(record_ids))
+    for start in range(0, len(ids), BULK_CHUNK):
+        rows = session.execute(
+            select(_records.c.record_id, _records.c.version, _records.c.status).where(
+                _records.c.kind == RecordKind(kind).value,
+                _one_of(session, _records.c.record_id, ids[start : start + BULK_CHUNK]),
+                _records.c.deleted_at.is_(None),
+            )
+        )
+        for record_id, version, status in rows:
+            found[record_id] = RecordState(int(version), RecordStatus(status))
+    return found
+
+
+def iter_open_raw(
+    session: Session, *, batch_size: int = 5000
+) -> Iterator[tuple[list[RawRecord], int]]:
+    """Every open, live record in the exchange format, in pages, with the page's last ``pk``.
+
+    For building the in-memory indexes at start-up: only the columns a
+    record's text needs, read as plain rows (no ORM objects, no identity
+    map), one page of ``batch_size`` at a time so memory holds one page.
+    Each record's fields are complete (``""`` when empty), as
+    :meth:`StoredRecord.raw` gives them.
+    """
+    after = 0
+    names = {kind: fields_of(kind)[1:] for kind in RecordKind}
+    kinds = {kind.value: kind for kind in RecordKind}
+    while True:
+        rows = session.execute(
+            select(
+                _records.c.pk,
+                _records.c.kind,
+                _records.c.record_id,
+                _records.c.fields,
+                _records.c.extra,
+            )
+            .where(
+                _records.c.pk > after,
+                _records.c.status == RecordStatus.OPEN.value,
+                _records.c.deleted_at.is_(None),
+            )
+            .order_by(_records.c.pk)
+            .limit(batch_size)
+        ).all()
+        if not rows:
+            return
+        page: list[RawRecord] = []
+        for _, kind_text, record_id, fields, extra in rows:
+            kind = kinds[kind_text]
+            full = {name: fields.get(name, "") for name in names[kind]}
+            page.append(RawRecord(kind, record_id, MappingProxyType(full), MappingProxyType(extra)))
+        after = int(rows[-1][0])
+        yield page, after
 
 
 def list_records(
@@ -1420,6 +1621,199 @@ def propose_pair(
     if _rowcount(refreshed) != 1:
         raise Conflict(f"review item {current.id} changed concurrently; retry")
     return ProposeResult(ProposeOutcome.UPDATED, get_review_item(session, current.id))
+
+
+@dataclass(frozen=True, slots=True)
+class PairProposal:
+    """One scored pair for :func:`propose_pairs` (the arguments of :func:`propose_pair`)."""
+
+    found_id: str
+    missing_id: str
+    score: float
+    match_weight: float
+    decision: LinkDecision
+    explanation: Mapping[str, Any]
+    model_version: str
+    found_version: int | None = None
+    missing_version: int | None = None
+    jurisdiction: PairJurisdiction | None = None
+
+
+def propose_pairs(
+    session: Session, proposals: Sequence[PairProposal], *, now: datetime | None = None
+) -> list[ProposeResult | None]:
+    """:func:`propose_pair` for many pairs, with a few statements for the pairs that are new.
+
+    Results come in input order; ``None`` where :func:`propose_pair` would
+    raise :class:`~matcher.errors.NotFound` (a record absent or deleted). A
+    pair with no item yet (the common case in an import: one of its records
+    was created in this very transaction) becomes a ``pending`` item in one
+    bulk insert; a pair that has an item goes through :func:`propose_pair`,
+    which follows its history. One proposer per pair at a time is assumed, as
+    an import batch holds each record once; a racing proposer of the same new
+    pair makes the insert fail on the unique current-pair index (roll back and retry).
+    """
+    at = _now(now)
+    for p in proposals:
+        if not (math.isfinite(p.score) and 0.0 <= p.score <= 1.0):
+            raise ValueError(f"score must be a probability in [0, 1], got {p.score!r}")
+        if not math.isfinite(p.match_weight):
+            raise ValueError(f"match_weight must be finite, got {p.match_weight!r}")
+        if not p.model_version or len(p.model_version) > 64:
+            raise ValueError("model_version must be 1 to 64 characters")
+    rows: dict[RecordKind, dict[str, Any]] = {}
+    for kind, ids in (
+        (RecordKind.FOUND, [p.found_id for p in proposals]),
+        (RecordKind.MISSING, [p.missing_id for p in proposals]),
+    ):
+        rows[kind] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), BULK_CHUNK):
+            for row in session.execute(
+                select(
+                    _records.c.pk,
+                    _records.c.record_id,
+                    _records.c.version,
+                    _records.c.status,
+                    _records.c.state_code,
+                    _records.c.district_code,
+                ).where(
+                    _records.c.kind == kind.value,
+                    _one_of(session, _records.c.record_id, unique[start : start + BULK_CHUNK]),
+                    _records.c.deleted_at.is_(None),
+                )
+            ):
+                rows[kind][row.record_id] = row
+    found_rows, missing_rows = rows[RecordKind.FOUND], rows[RecordKind.MISSING]
+    live = [p for p in proposals if p.found_id in found_rows and p.missing_id in missing_rows]
+    # Pairs that already have a current item follow their history one by one.
+    existing: set[tuple[int, int]] = set()
+    found_pks = list({found_rows[p.found_id].pk for p in live})
+    missing_pks = list({missing_rows[p.missing_id].pk for p in live})
+    for start in range(0, len(found_pks), BULK_CHUNK):
+        chunk = found_pks[start : start + BULK_CHUNK]
+        for m_start in range(0, len(missing_pks), BULK_CHUNK):
+            existing.update(
+                (int(f), int(m))
+                for f, m in session.execute(
+                    select(_review_items.c.found_pk, _review_items.c.missing_pk).where(
+                        _one_of_ints(session, _review_items.c.found_pk, chunk),
+                        _one_of_ints(
+                            session,
+                            _review_items.c.missing_pk,
+                            missing_pks[m_start : m_start + BULK_CHUNK],
+                        ),
+                        _review_items.c.superseded_at.is_(None),
+                    )
+                )
+            )
+    results: dict[int, ProposeResult | None] = {}
+    new_rows: list[dict[str, Any]] = []
+    new_at: list[int] = []
+    # A pair that has an item (or will, from this very call) follows its history one by one.
+    one_by_one: list[int] = []
+    for n, p in enumerate(proposals):
+        found, missing = found_rows.get(p.found_id), missing_rows.get(p.missing_id)
+        if found is None or missing is None:
+            results[n] = None
+            continue
+        if (found.pk, missing.pk) in existing:
+            one_by_one.append(n)
+            continue
+        if found.status != RecordStatus.OPEN or missing.status != RecordStatus.OPEN:
+            results[n] = ProposeResult(ProposeOutcome.SKIPPED, None)
+            continue
+        places = p.jurisdiction or PairJurisdiction(
+            found_state=found.state_code,
+            found_district=found.district_code,
+            missing_state=missing.state_code,
+            missing_district=missing.district_code,
+        )
+        new_rows.append(
+            {
+                "found_pk": found.pk,
+                "missing_pk": missing.pk,
+                "found_id": p.found_id,
+                "missing_id": p.missing_id,
+                "score": float(p.score),
+                "match_weight": float(p.match_weight),
+                "decision": LinkDecision(p.decision).value,
+                "explanation": dict(p.explanation),
+                "model_version": p.model_version,
+                "found_version": found.version if p.found_version is None else p.found_version,
+                "missing_version": (
+                    missing.version if p.missing_version is None else p.missing_version
+                ),
+                "status": ReviewStatus.PENDING.value,
+                "found_state": _check_code(places.found_state, "found_state"),
+                "found_district": _check_code(places.found_district, "found_district"),
+                "found_home_state": _check_code(places.found_home_state, "found_home_state"),
+                "found_home_district": _check_code(
+                    places.found_home_district, "found_home_district"
+                ),
+                "missing_state": _check_code(places.missing_state, "missing_state"),
+                "missing_district": _check_code(places.missing_district, "missing_district"),
+                "created_at": at,
+                "updated_at": at,
+                "version": 1,
+            }
+        )
+        new_at.append(n)
+        existing.add((found.pk, missing.pk))  # the same pair again in this call: one by one
+    if new_rows:
+        item_ids = _insert_with_ids(session, _review_items, "id", new_rows)
+        for n, item_id, values in zip(new_at, item_ids, new_rows, strict=True):
+            results[n] = ProposeResult(ProposeOutcome.CREATED, _new_review_item(item_id, values))
+    for n in one_by_one:
+        p = proposals[n]
+        results[n] = propose_pair(
+            session,
+            p.found_id,
+            p.missing_id,
+            score=p.score,
+            match_weight=p.match_weight,
+            decision=p.decision,
+            explanation=p.explanation,
+            model_version=p.model_version,
+            found_version=p.found_version,
+            missing_version=p.missing_version,
+            jurisdiction=p.jurisdiction,
+            now=at,
+        )
+    return [results[n] for n in range(len(proposals))]
+
+
+def _new_review_item(item_id: int, row: Mapping[str, Any]) -> ReviewItem:
+    """The item just inserted from ``row`` (what :func:`get_review_item` would read back)."""
+    return ReviewItem(
+        id=item_id,
+        found_id=row["found_id"],
+        missing_id=row["missing_id"],
+        score=row["score"],
+        match_weight=row["match_weight"],
+        decision=LinkDecision(row["decision"]),
+        explanation=row["explanation"],
+        model_version=row["model_version"],
+        found_version=row["found_version"],
+        missing_version=row["missing_version"],
+        status=ReviewStatus.PENDING,
+        jurisdiction=PairJurisdiction(
+            found_state=row["found_state"],
+            found_district=row["found_district"],
+            found_home_state=row["found_home_state"],
+            found_home_district=row["found_home_district"],
+            missing_state=row["missing_state"],
+            missing_district=row["missing_district"],
+        ),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        decided_at=None,
+        decided_by=None,
+        note=None,
+        superseded_at=None,
+        superseded_by_id=None,
+        version=1,
+    )
 
 
 def list_review_items(
