@@ -288,9 +288,17 @@ class MatchingState:
         """A linker over the index of ``kind``, with term frequencies of its records now."""
         index = self._indexes[kind]
         self._linkers[kind] = Linker(
-            index, self.model, self.thresholds, tf=self._terms[kind].frequencies()
+            index,
+            self.model,
+            self.thresholds,
+            tf=self._terms[kind].frequencies(),
+            # A pair's prior is spread over the reports whichever side searches.
+            reports=self._report_count,
         )
         self._tf_size[kind] = len(index)
+
+    def _report_count(self) -> int:
+        return len(self._indexes[RecordKind.MISSING])
 
     def _refresh_tf_if_drifted(self, kind: RecordKind) -> None:
         size, then = len(self._indexes[kind]), self._tf_size[kind]
@@ -403,15 +411,21 @@ class MatchingState:
         return len(self._indexes[kind])
 
     def candidates_for(
-        self, person: Person, k: int, min_probability: float = 0.0
+        self, person: Person, k: int, min_probability: float = 0.0, *, unindexed_reports: int = 0
     ) -> list[tuple[Link, Person]]:
-        """The best ``k`` records of the other kind for ``person``, with the candidates' Persons."""
+        """The best ``k`` records of the other kind for ``person``, with the candidates' Persons.
+
+        ``unindexed_reports`` counts reports written but not yet indexed (earlier
+        records of the same import batch): the pair prior counts them, as it
+        would had each been written, committed and indexed on its own.
+        """
         other = person.kind.other
         with self._lock:
             linker = self._linkers.get(other)
             if linker is None or len(self._indexes[other]) == 0:
                 return []  # nothing to search (and no blocking keys to compute)
-            links = linker.best(person, k, min_probability=min_probability)
+            reports = self._report_count() + unindexed_reports if unindexed_reports else None
+            links = linker.best(person, k, min_probability=min_probability, reports=reports)
             index = self._indexes[other]
             out: list[tuple[Link, Person]] = []
             for link in links:
@@ -485,10 +499,18 @@ class MatchingState:
         proposals: list[repo.PairProposal] = []
         owners: list[int] = []
         threshold = self.thresholds.review_threshold
+        # Reports created earlier in this batch are not indexed until the
+        # commit; each record's prior counts them, as one-by-one writes would.
+        earlier_reports = 0
         for n, (result, person) in enumerate(written):
+            unindexed = earlier_reports
+            if person.kind is RecordKind.MISSING and result.outcome is repo.UpsertOutcome.CREATED:
+                earlier_reports += 1
             if result.status is not repo.RecordStatus.OPEN:
                 continue
-            for link, candidate in self.candidates_for(person, PROPOSALS_PER_RECORD, threshold):
+            for link, candidate in self.candidates_for(
+                person, PROPOSALS_PER_RECORD, threshold, unindexed_reports=unindexed
+            ):
                 if link.decision is None:
                     continue
                 found, missing = (

@@ -114,13 +114,26 @@ class Linker:
         reports = self._reports() if self._reports is not None else len(self.index)
         return self.model.prior_weight(reports, self.reported_share)
 
-    def best(self, person: Person, k: int = 10, *, min_probability: float = 0.0) -> list[Link]:
+    def best(
+        self,
+        person: Person,
+        k: int = 10,
+        *,
+        min_probability: float = 0.0,
+        reports: int | None = None,
+    ) -> list[Link]:
         """The ``k`` best-scoring indexed records for one record, best first.
 
         Every candidate is ranked by its match weight alone; only the pairs
-        returned are compared again with their explanations.
+        returned are compared again with their explanations. ``reports``
+        overrides the number of reports the prior is spread over (see
+        :meth:`prior_weight`).
         """
-        prior = self.prior_weight()
+        prior = (
+            self.prior_weight()
+            if reports is None
+            else self.model.prior_weight(reports, self.reported_share)
+        )
         pairs: list[tuple[Person, Person]] = []
         others: list[Person] = []
         for candidate in self.index.candidates(person, self.candidates):

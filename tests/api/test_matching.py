@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.matching import MatchingState, TermCounts, jurisdiction_of
@@ -177,3 +178,28 @@ def test_the_index_term_counts_follow_writes_and_deletes(
     assert fresh._terms[RecordKind.MISSING].frequencies() == TermFrequencies.from_persons(
         index_persons
     )
+
+
+def test_a_report_searching_found_children_takes_the_prior_of_a_pair(
+    client: TestClient,
+) -> None:
+    """The prior of a pair is the same whichever side searches: spread over the reports.
+
+    Spread over the few found children instead, it was far too high and nearly
+    every new report went to the review queue.
+    """
+    state = _state(client)
+    for i in range(30):
+        _write_elsewhere(client, {**MISSING_MP, "id": f"M-OTHER-{i}", "name": f"Other{i}"})
+    child = make_record(RecordKind.FOUND, FOUND_MP)
+    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        repo.upsert_records(session, [repo.RecordInput.from_raw(child)], actor=repo.SYSTEM)
+        session.commit()
+    state.catch_up()
+    report = state.normalize(make_record(RecordKind.MISSING, MISSING_MP))
+    [(link, candidate)] = state.candidates_for(report, 5)
+    assert candidate.id == "F-MP-1"
+    reports = state.size(RecordKind.MISSING)
+    assert reports == 30
+    assert link.pair.prior_weight == pytest.approx(state.model.prior_weight(reports))
+    assert link.pair.prior_weight < state.model.prior_weight(state.size(RecordKind.FOUND)) - 4
