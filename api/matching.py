@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import math
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -168,16 +167,7 @@ class TermCounts:
 
     def frequencies(self) -> TermFrequencies:
         """The tables ``TermFrequencies.from_persons`` gives for the records counted."""
-        total = max(self.records, 1)
-        name = {k: c / total for k, c in self.names.items()}
-        father = {k: c / total for k, c in self.fathers.items()}
-        return TermFrequencies(
-            name=name,
-            father=father,
-            floor=1.0 / total,
-            name_agreement=math.fsum(f * f for f in name.values()),
-            father_agreement=math.fsum(f * f for f in father.values()),
-        )
+        return TermFrequencies.from_counts(self.names, self.fathers, self.records)
 
 
 def _decrement(counts: dict[str, int], key: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from matcher.normalize.person import Person
@@ -56,7 +56,14 @@ class TermFrequencies:
             father_tokens = person.father.given_tokens
             if father_tokens and father_tokens[0].strict:
                 fathers[father_tokens[0].strict] += 1
-        total = max(n, 1)
+        return cls.from_counts(names, fathers, n)
+
+    @classmethod
+    def from_counts(
+        cls, names: Mapping[str, int], fathers: Mapping[str, int], records: int
+    ) -> TermFrequencies:
+        """The tables from counts of name and father's-name sounds over ``records`` records."""
+        total = max(records, 1)
         name = {k: c / total for k, c in names.items()}
         father = {k: c / total for k, c in fathers.items()}
         return cls(
