@@ -38,7 +38,7 @@ from matcher.decide import Thresholds
 from matcher.errors import NotFound
 from matcher.normalize.person import Person, normalize_record
 from matcher.normalize.places import Gazetteer
-from matcher.pipeline import Link, Linker
+from matcher.pipeline import Link, Linker, gc_paused
 from matcher.records import RawRecord, RecordKind
 from matcher.scoring.model import MatchModel
 from matcher.scoring.score import TermFrequencies
@@ -239,7 +239,10 @@ class MatchingState:
         indexes = {kind: CandidateIndex() for kind in RecordKind}
         terms = {kind: TermCounts() for kind in RecordKind}
         normalize = self.normalize
-        with self.session_factory() as session:
+        # No automatic collection while the indexes grow: it would walk the
+        # millions of objects already indexed again and again (collected once,
+        # then frozen, below).
+        with self.session_factory() as session, gc_paused():
             # The position is read first: changes committed while we read the
             # records are applied again by the next catch-up, which is harmless.
             seq = repo.max_change_seq(session)
