@@ -17,6 +17,7 @@ from matcher.evaluate import (
     Link,
     LinkDecision,
     Truth,
+    calibration,
     evaluate,
     format_report,
     read_found_ids,
@@ -307,6 +308,26 @@ def test_format_report_and_as_dict() -> None:
     assert d["counts"]["true_pairs"] == 2
     assert len(d["pr_curve"]) == 2
     assert "pr_curve" not in ev.as_dict()
+
+
+def test_calibration_bins_by_hand() -> None:
+    ev = evaluate(
+        [
+            link("F1", "M1", 0.05, R),
+            link("F2", "M2", 0.05, R),
+            link("F3", "M3", 0.95),
+            link("F4", "M4", 0.97),
+            link("F5", "M5", 1.0),
+        ],
+        [("F1", "M1"), ("F3", "M3"), ("F5", "M5")],
+    )
+    table = [(b.low, b.high, b.links, b.mean_score, b.share_true) for b in calibration(ev)]
+    assert table == [
+        (0.0, 0.1, 2, pytest.approx(0.05), 0.5),
+        (0.95, 0.99, 2, pytest.approx(0.96), 0.5),
+        (0.99, 1.0, 1, 1.0, 1.0),
+    ]
+    assert "0.95-0.99        2 links  score 0.960  true 0.500" in format_report(ev)
 
 
 def test_write_plots_is_deterministic(tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -479,6 +480,41 @@ def _pr_curve(scored: list[tuple[float, bool]], n_true: int) -> tuple[PRPoint, .
 # --- output -------------------------------------------------------------------
 
 
+#: Score bins of the calibration table: finer where decisions are made.
+CALIBRATION_EDGES: tuple[float, ...] = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationBin:
+    """Links whose score lies in ``[low, high)`` (the last bin includes 1.0)."""
+
+    low: float
+    high: float
+    links: int
+    mean_score: float
+    share_true: float
+
+
+def calibration(
+    evaluation: Evaluation, edges: tuple[float, ...] = CALIBRATION_EDGES
+) -> tuple[CalibrationBin, ...]:
+    """Links grouped by score, each group's mean score beside the share that is true.
+
+    A calibrated ``match_probability`` makes the two agree: of links scored
+    about 0.9, nine in ten are true. Bins with no link are left out.
+    """
+    bins: list[CalibrationBin] = []
+    last = len(edges) - 2
+    for i, (low, high) in enumerate(pairwise(edges)):
+        top = i == last
+        true = [x for x in evaluation.true_scores if low <= x < high or (top and x == high)]
+        false = [x for x in evaluation.false_scores if low <= x < high or (top and x == high)]
+        n = len(true) + len(false)
+        if n:
+            bins.append(CalibrationBin(low, high, n, math.fsum(true + false) / n, len(true) / n))
+    return tuple(bins)
+
+
 def format_report(evaluation: Evaluation) -> str:
     """The figures and counts as an aligned plain-text report."""
     c = evaluation.counts
@@ -516,6 +552,14 @@ def format_report(evaluation: Evaluation) -> str:
     ]
     if c.links_unknown_found:
         lines.append(f"  unknown found ids     {c.links_unknown_found}")
+    table = calibration(evaluation)
+    if table:
+        lines.append("calibration (links by score: mean score against share true)")
+        lines.extend(
+            f"  {b.low:.2f}-{b.high:.2f}  {b.links:>7} links  score {b.mean_score:.3f}"
+            f"  true {b.share_true:.3f}"
+            for b in table
+        )
     if best is not None:
         lines.append(
             f"best threshold on score: {best.threshold:.3f} "
