@@ -23,7 +23,6 @@ import json
 import os
 import pstats
 import resource
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -37,6 +36,11 @@ from matcher.pipeline import Linker
 from matcher.records import RawRecord, RecordKind
 from matcher.scoring.model import default_model
 
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._latency import load, summary_ms
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "out" / "service" / "m1000000-f2000-seed11"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -45,29 +49,6 @@ SEED = 11
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def load() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
-
-
-def summary_ms(seconds: list[float]) -> dict[str, float]:
-    ms = [s * 1000 for s in seconds]
-    return {
-        "count": len(ms),
-        "p50_ms": round(percentile(ms, 50), 2),
-        "p90_ms": round(percentile(ms, 90), 2),
-        "p99_ms": round(percentile(ms, 99), 2),
-        "max_ms": round(max(ms), 2),
-        "mean_ms": round(statistics.fmean(ms), 2),
-    }
 
 
 def raw_records(path: Path, kind: RecordKind, limit: int) -> list[RawRecord]:

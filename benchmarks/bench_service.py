@@ -33,7 +33,6 @@ import platform
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._latency import load, summary_ms
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -58,10 +62,6 @@ PG_DB = "bench_matcher"
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def load() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
 
 
 def free_port() -> int:
@@ -79,25 +79,6 @@ def dataset(n_missing: int) -> Path:
         log(f"generating {n_missing} missing reports into {folder}")
         write_dataset(folder, n_missing, N_FOUND, SEED)
     return folder
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
-
-
-def summary_ms(seconds: list[float]) -> dict[str, float]:
-    ms = [s * 1000 for s in seconds]
-    return {
-        "count": len(ms),
-        "p50_ms": round(percentile(ms, 50), 2),
-        "p90_ms": round(percentile(ms, 90), 2),
-        "p99_ms": round(percentile(ms, 99), 2),
-        "max_ms": round(max(ms), 2),
-        "mean_ms": round(statistics.fmean(ms), 2),
-    }
 
 
 def proc_status(pid: int) -> dict[str, float]:
