@@ -473,6 +473,11 @@ def _cell(value: Any) -> str:
     return "-" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
 
 
+def _row(values: list[Any]) -> str:
+    """One markdown table row of the values."""
+    return "| " + " | ".join(_cell(v) for v in values) + " |"
+
+
 def write_markdown(data: dict[str, Any], path: Path) -> None:
     """The results as two tables (sequential and concurrent), the commands and the notes."""
     m = data["machine"]
@@ -495,10 +500,8 @@ def write_markdown(data: dict[str, Any], path: Path) -> None:
         imp = r.get("import", {})
         seq = r.get("sequential", {})
         lines.append(
-            "| "
-            + " | ".join(
-                _cell(v)
-                for v in [
+            _row(
+                [
                     r["store"],
                     r["stored_missing"],
                     r.get("stored_found", 0),
@@ -518,7 +521,6 @@ def write_markdown(data: dict[str, Any], path: Path) -> None:
                     f"{imp.get('loadavg_after', ['-'])[0]}; {seq.get('loadavg_before', ['-'])[0]}",
                 ]
             )
-            + " |"
         )
     lines += [
         "",
@@ -532,10 +534,8 @@ def write_markdown(data: dict[str, Any], path: Path) -> None:
         for c in r.get("concurrent", []):
             lat = c["latency"]
             lines.append(
-                "| "
-                + " | ".join(
-                    _cell(v)
-                    for v in [
+                _row(
+                    [
                         r["store"],
                         r["stored_missing"],
                         r.get("stored_found", 0),
@@ -550,7 +550,6 @@ def write_markdown(data: dict[str, Any], path: Path) -> None:
                         c["loadavg_after"][0],
                     ]
                 )
-                + " |"
             )
     lines += ["", "## Commands", ""]
     lines += [f"    {c}" for c in data.get("commands", [])]
