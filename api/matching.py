@@ -41,7 +41,7 @@ from matcher.normalize.places import Gazetteer
 from matcher.pipeline import Link, Linker, gc_paused
 from matcher.records import RawRecord, RecordKind
 from matcher.scoring.model import MatchModel
-from matcher.scoring.score import TermFrequencies
+from matcher.scoring.score import TermCounts
 from matcher.storage import repository as repo
 
 #: At most this many written records wait for catch-up with their Person kept.
@@ -123,59 +123,6 @@ def explanation_of(link: Link) -> dict[str, Any]:
             for w in pair.weights
         ],
     }
-
-
-class TermCounts:
-    """The counts behind :class:`TermFrequencies`, kept as records enter and leave an index.
-
-    ``TermFrequencies.from_persons`` walks every indexed record; doing that
-    each time an index had grown by a tenth cost about ten passes over the
-    final index during a large import, and a whole pass at start-up. These
-    counts change by one record at a time, and :meth:`frequencies` builds the
-    same tables from them in time proportional to the number of distinct
-    names. The keys are the ones ``from_persons`` counts (tested against it).
-    """
-
-    def __init__(self) -> None:
-        self.names: dict[str, int] = {}
-        self.fathers: dict[str, int] = {}
-        self.records = 0
-
-    @staticmethod
-    def keys_of(person: Person) -> tuple[set[str], str | None]:
-        """The given-name sounds and the father's first-name sound a record contributes."""
-        names = {t.strict for nm in person.all_names for t in nm.given_tokens if t.strict}
-        father_tokens = person.father.given_tokens
-        father = father_tokens[0].strict if father_tokens and father_tokens[0].strict else None
-        return names, father
-
-    def add(self, person: Person) -> None:
-        names, father = self.keys_of(person)
-        self.records += 1
-        for key in names:
-            self.names[key] = self.names.get(key, 0) + 1
-        if father is not None:
-            self.fathers[father] = self.fathers.get(father, 0) + 1
-
-    def remove(self, person: Person) -> None:
-        names, father = self.keys_of(person)
-        self.records -= 1
-        for key in names:
-            _decrement(self.names, key)
-        if father is not None:
-            _decrement(self.fathers, father)
-
-    def frequencies(self) -> TermFrequencies:
-        """The tables ``TermFrequencies.from_persons`` gives for the records counted."""
-        return TermFrequencies.from_counts(self.names, self.fathers, self.records)
-
-
-def _decrement(counts: dict[str, int], key: str) -> None:
-    left = counts.get(key, 0) - 1
-    if left > 0:
-        counts[key] = left
-    else:
-        counts.pop(key, None)
 
 
 class MatchingState:
