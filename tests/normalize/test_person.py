@@ -88,6 +88,30 @@ def test_sex_from_names_when_the_field_is_empty() -> None:
     assert field.sex is Sex.MALE and field.sex_from_field
 
 
+def _parents(**fields: str) -> tuple[str, str, str]:
+    person = normalize_record(missing(**fields), load_gazetteer(), today=TODAY)
+    return person.father.latin, person.mother.latin, person.guardian.latin
+
+
+def test_a_parent_field_written_as_a_relation_names_that_parent() -> None:
+    # Registers write the father's column as "S/o <father>"; the name must not be lost.
+    assert _parents(father_name="S/o DILIP MEHTA") == ("dilip mehta", "", "")
+    assert _parents(father_name="D/o Ramesh", mother_name="S/o Sunita") == ("ramesh", "sunita", "")
+    assert _parents(guardian_name="C/o Mahesh") == ("", "", "mahesh")
+    # "W/o" in the mother's column names her husband: the father, if no one else is.
+    assert _parents(mother_name="W/o Ramesh Yadav") == ("ramesh yadav", "", "")
+    assert _parents(father_name="Suresh", mother_name="W/o Ramesh") == ("suresh", "", "")
+    # A plain name is untouched, and a relation with words of its own is not a parent.
+    assert _parents(father_name="Late Shri Ram Prasad") == ("ram prasad", "", "")
+
+
+def test_a_parent_named_after_the_childs_name_fills_an_empty_parent_field() -> None:
+    assert _parents(name="Raju S/o Ramesh") == ("ramesh", "", "")
+    assert _parents(name="Pooja D/o Sunita Devi") == ("", "sunita devi", "")
+    assert _parents(name="Pooja D/o Sunita Devi", mother_name="Geeta") == ("", "geeta", "")
+    assert _parents(name="Raju S/o Ramesh", father_name="Suresh") == ("suresh", "", "")
+
+
 def test_free_text_fields_are_read_the_same_every_time() -> None:
     g = load_gazetteer()
     record = missing(languages="Hindi, Bhojpuri", marks="Mole on left cheek", village=" Rampur ")

@@ -144,6 +144,51 @@ def _height(text: str) -> float | None:
 _INFORMATIVE_KINDS = frozenset({TokenKind.GIVEN, TokenKind.NICKNAME})
 
 
+#: Relation markers that name the child's parent or carer: "S/o Dilip Mehta".
+_CHILD_OF: Final = frozenset({"son_of", "daughter_of", "care_of"})
+
+
+def _parent(parsed: ParsedName) -> ParsedName:
+    """A parent's or guardian's field read as that person's name.
+
+    Registers often write the father's column as the child's relation to
+    him: "S/o Dilip Mehta", "D/o Ramesh". The parser files "Dilip Mehta" as
+    the related person of a name with no words of its own; in a parent's
+    field that person *is* the parent (else the father's name is lost for
+    blocking and scoring: 2% of the reports in generated data).
+    """
+    if parsed.tokens or parsed.related_name is None or parsed.relation not in _CHILD_OF:
+        return parsed
+    return parsed.related_name
+
+
+def _parents_from_relations(
+    name: ParsedName, father: ParsedName, mother: ParsedName
+) -> tuple[ParsedName, ParsedName]:
+    """Parents named only through a relation marker, where their own fields say nothing.
+
+    "W/o Ramesh" in the mother's field names her husband, the father; "S/o
+    Ramesh" or "D/o Sunita Devi" in the mother's field or after the child's
+    own name names a parent, the mother if the name reads as a woman's.
+    """
+    related = mother.related_name
+    if related is not None and not mother.tokens:
+        if mother.relation == "wife_of":
+            if not father.tokens:
+                father = related
+            mother = _EMPTY_NAME
+        elif mother.relation in _CHILD_OF:
+            mother = related
+    related = name.related_name
+    if related is not None and related.tokens and name.relation in ("son_of", "daughter_of"):
+        if related.sex_hint is Sex.FEMALE:
+            if not mother.tokens:
+                mother = related
+        elif not father.tokens:
+            father = related
+    return father, mother
+
+
 def own_name(name: ParsedName, father: ParsedName) -> ParsedName:
     """``name`` without the given-name tokens that sound like a part of ``father``.
 
@@ -205,7 +250,7 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
     name_text = get("name", "")
     father_text = get("father_name", "")
     name = parse_name(name_text) if name_text else _EMPTY_NAME
-    father = parse_name(father_text) if father_text else _EMPTY_NAME
+    father = _parent(parse_name(father_text)) if father_text else _EMPTY_NAME
     aliases_text = get("aliases", "")
     aliases = parse_aliases(aliases_text) if aliases_text else ()
 
@@ -274,7 +319,9 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
     text = get("mother_name", "")
     mother = parse_name(text) if text else _EMPTY_NAME
     text = get("guardian_name", "")
-    guardian = parse_name(text) if text else _EMPTY_NAME
+    guardian = _parent(parse_name(text)) if text else _EMPTY_NAME
+    if mother.related_name is not None or name.related_name is not None:
+        father, mother = _parents_from_relations(name, father, mother)
     text = get("village", "")
     village = _folded_lower(text) if text else ""
     text = get("police_station", "")
