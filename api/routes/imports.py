@@ -34,6 +34,8 @@ router = APIRouter(prefix="/v1/imports", tags=["imports"])
 
 #: Rows stored per transaction in a non-atomic import.
 BATCH = 1000
+#: Rows stored by one import between refreshes of PostgreSQL's planner statistics.
+ANALYZE_EVERY = 20_000
 #: Row errors listed in a report (the count is always complete).
 MAX_REPORTED_ERRORS = 1000
 #: Bytes held in memory before the upload spills to a temporary file.
@@ -153,8 +155,10 @@ def _run_import(
     counts = {outcome: 0 for outcome in repo.UpsertOutcome}
     review_items: set[int] = set()
     batch: list[tuple[repo.RecordInput, Person]] = []
+    unanalyzed = 0  # rows stored since the planner statistics were last refreshed
 
     def flush() -> None:
+        nonlocal unanalyzed
         if not batch:
             return
         results, items = write_batch(session, state, batch, actor)
@@ -163,6 +167,11 @@ def _run_import(
         review_items.update(items)
         if not atomic:
             session.commit()
+            unanalyzed += len(batch)
+            if unanalyzed >= ANALYZE_EVERY:
+                repo.refresh_statistics(session)
+                session.commit()
+                unanalyzed = 0
             state.catch_up()
         batch.clear()
         gc.collect(1)  # whatever cycles the batch left behind
