@@ -109,9 +109,18 @@ class CandidateIndex:
         self._alive[slot] = True
         if person.birth is not None:
             self._birth_mid[slot] = _year(person)
-        for key in blocking_keys(person):
-            self._postings.setdefault(key, []).append(slot)
-            self._arrays.pop(key, None)
+        keys = blocking_keys(person)
+        postings = self._postings
+        for key in keys:
+            slots = postings.get(key)
+            if slots is None:
+                postings[key] = [slot]
+            else:
+                slots.append(slot)
+        arrays = self._arrays
+        if arrays:  # query-time arrays of the postings just grown are stale
+            for key in keys:
+                arrays.pop(key, None)
 
     def remove(self, record_id: str) -> bool:
         """Forget a record; returns whether it was indexed."""

@@ -21,7 +21,7 @@ little and a shared phone for a lot; see :mod:`matcher.blocking.index`.
 
 from __future__ import annotations
 
-from matcher.normalize.names import ParsedName
+from matcher.normalize.names import GIVEN_KINDS, ParsedName
 from matcher.normalize.person import Person
 from matcher.normalize.phonetic import loose_key
 from matcher.normalize.village import village_key
@@ -50,23 +50,26 @@ def key_family(key: str) -> str:
     return KEY_FAMILIES[key.partition(":")[0]]
 
 
-def _name_keys(name: ParsedName, keys: set[str]) -> None:
-    for token in name.given_tokens:
-        if token.loose:
-            keys.add("n:" + token.loose)
-            if len(token.loose) >= 4:
-                keys.add("n3:" + token.loose[:3])
+def _name_sounds(person: Person) -> set[str]:
+    """Loose sounds of the given names and nicknames in the name and every alias."""
+    sounds: set[str] = set()
+    for name in (person.name, *person.aliases):
+        for token in name.tokens:
+            if token.kind in GIVEN_KINDS and token.loose:
+                sounds.add(token.loose)
+    return sounds
 
 
-def _parent_keys(prefix: str, name: ParsedName, keys: set[str]) -> None:
+def _parent_sounds(name: ParsedName) -> list[str]:
+    """The first word's sound and, for "Ram Prasad", the two first words' joined sound."""
     tokens = name.given_tokens
     if not tokens:
-        return
-    if tokens[0].loose:
-        keys.add(prefix + tokens[0].loose)
+        return []
+    sounds = [tokens[0].loose] if tokens[0].loose else []
     if len(tokens) >= 2:
         # "Ram Prasad" and "Ramprasad": index the joined sound too.
-        keys.add(prefix + loose_key(tokens[0].text + tokens[1].text))
+        sounds.append(loose_key(tokens[0].text + tokens[1].text))
+    return sounds
 
 
 def birth_years(person: Person, margin: int = 0) -> range:
@@ -80,46 +83,55 @@ def blocking_keys(person: Person, *, query: bool = False) -> frozenset[str]:
     """Every blocking key of a record.
 
     With ``query=True`` the year keys span one more year on each side,
-    because the searching side's age is often a guess.
+    because the searching side's age is often a guess. Built from lists of
+    sounds rather than by filtering the key set: this runs for every record
+    indexed (a fifth of an import's time).
     """
     keys: set[str] = set()
-    for name in person.all_names:
-        _name_keys(name, keys)
-    _parent_keys("f:", person.father, keys)
-    _parent_keys("m:", person.mother, keys)
+    add = keys.add
+    sounds = _name_sounds(person)
+    for sound in sounds:
+        add("n:" + sound)
+        if len(sound) >= 4:
+            add("n3:" + sound[:3])
+    father = _parent_sounds(person.father)
+    for sound in father:
+        add("f:" + sound)
+    for sound in _parent_sounds(person.mother):
+        add("m:" + sound)
     for phone in person.phones:
         digits = phone[-10:]
-        keys.add("p:" + digits)
+        add("p:" + digits)
         if len(digits) == 10:
             # Interleaved halves: one wrong digit leaves one of them whole, and
             # unlike the first and last five digits (the first five name an
             # operator's series, shared by thousands) both stay specific.
-            keys.add("ph:" + digits[0::2])
-            keys.add("pt:" + digits[1::2])
+            add("ph:" + digits[0::2])
+            add("pt:" + digits[1::2])
     # A village named on both sides is strong evidence (a child who knows no
     # district often knows the village), and nothing else may be shared.
     village = village_key(person.village) if person.village else ""
     if village:
-        keys.add("v:" + village)
+        add("v:" + village)
     years = birth_years(person, margin=1 if query else 0)
     if len(years) > 12:
         years = range(0)  # an unknown age spans everything and is no key at all
     district = person.home.district
     state = person.home.state
     if district is not None:
-        keys.update(f"d:{district.code}:{year}" for year in years)
+        code = district.code
+        keys.update([f"d:{code}:{year}" for year in years])
     # Conjunctions rank candidates within a common name's block: "Rahul" alone
     # is shared by hundreds, "Rahul, boy, born 2008, from Bihar" by a few.
-    sounds = {k[2:] for k in keys if k.startswith("n:")}
     sex = person.sex.value[0] if person.sex is not None else None
+    state_code = state.code if state is not None else None
     for sound in sounds:
         if sex:
-            keys.add(f"nx:{sound}:{sex}")
-        keys.update(f"ny:{sound}:{year}" for year in years)
-        if state is not None:
-            keys.add(f"ns:{sound}:{state.code}")
-    if state is not None:
-        keys.update(f"sy:{state.code}:{year}" for year in years)
-        father = {k[2:] for k in keys if k.startswith("f:")}
-        keys.update(f"fs:{sound}:{state.code}" for sound in father)
+            add(f"nx:{sound}:{sex}")
+        keys.update([f"ny:{sound}:{year}" for year in years])
+        if state_code is not None:
+            add(f"ns:{sound}:{state_code}")
+    if state_code is not None:
+        keys.update([f"sy:{state_code}:{year}" for year in years])
+        keys.update([f"fs:{sound}:{state_code}" for sound in father])
     return frozenset(keys)

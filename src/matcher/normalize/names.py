@@ -88,10 +88,11 @@ class ParsedName:
     @property
     def given_tokens(self) -> tuple[NameToken, ...]:
         """The informative tokens: given names and nicknames."""
-        return tuple(t for t in self.tokens if t.kind in _INFORMATIVE)
+        return tuple(t for t in self.tokens if t.kind in GIVEN_KINDS)
 
 
-_INFORMATIVE: Final = frozenset({TokenKind.GIVEN, TokenKind.NICKNAME})
+#: The kinds of token that are informative: given names and nicknames.
+GIVEN_KINDS: Final = frozenset({TokenKind.GIVEN, TokenKind.NICKNAME})
 
 
 # ---------------------------------------------------------------------------
@@ -544,7 +545,7 @@ def _plain_shape(lowered: str) -> _Shape | None:
     return _name_shape(tokens, votes)
 
 
-_INFORMATIVE_OR_INITIAL: Final = frozenset({*_INFORMATIVE, TokenKind.INITIAL})
+_INFORMATIVE_OR_INITIAL: Final = frozenset({*GIVEN_KINDS, TokenKind.INITIAL})
 
 
 def _split_relation(

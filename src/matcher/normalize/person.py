@@ -17,7 +17,13 @@ from typing import Final
 from matcher.errors import InvalidFieldValue
 from matcher.normalize.ages import AgeRange, BirthInterval, birth_interval, parse_age
 from matcher.normalize.dates import parse_date
-from matcher.normalize.names import NameToken, ParsedName, TokenKind, parse_aliases, parse_name
+from matcher.normalize.names import (
+    GIVEN_KINDS,
+    NameToken,
+    ParsedName,
+    parse_aliases,
+    parse_name,
+)
 from matcher.normalize.phones import phone_numbers
 from matcher.normalize.places import Gazetteer, PlaceMatch
 from matcher.normalize.sex import parse_sex
@@ -141,9 +147,6 @@ def _height(text: str) -> float | None:
     return value
 
 
-_INFORMATIVE_KINDS = frozenset({TokenKind.GIVEN, TokenKind.NICKNAME})
-
-
 #: Relation markers that name the child's parent or carer: "S/o Dilip Mehta".
 _CHILD_OF: Final = frozenset({"son_of", "daughter_of", "care_of"})
 
@@ -204,7 +207,7 @@ def own_name(name: ParsedName, father: ParsedName) -> ParsedName:
     if not family:
         return name
     # One plain loop: this runs for every record.
-    informative = _INFORMATIVE_KINDS
+    informative = GIVEN_KINDS
     kept: list[NameToken] = []
     dropped = False
     kept_informative = False
