@@ -112,6 +112,35 @@ def test_a_parent_named_after_the_childs_name_fills_an_empty_parent_field() -> N
     assert _parents(name="Raju S/o Ramesh", father_name="Suresh") == ("suresh", "", "")
 
 
+def test_a_birth_date_or_year_in_the_age_field_is_read_as_the_birth() -> None:
+    g = load_gazetteer()
+
+    def read(**fields: str):  # type: ignore[no-untyped-def]
+        person = normalize_record(missing(missing_date="2020-06-01", **fields), g, today=TODAY)
+        return person.birth, [(p.field, p.reason) for p in person.problems]
+
+    birth, problems = read(age="DOB 12/03/2012")
+    assert birth is not None and (birth.earliest, birth.latest) == (date(2012, 3, 12),) * 2
+    assert [field for field, _ in problems] == ["age"]  # the sender is told, not silently fixed
+    birth, _ = read(age="born 2012")
+    assert birth is not None and (birth.earliest, birth.latest, birth.source) == (
+        date(2012, 1, 1),
+        date(2012, 12, 31),
+        "birth_year",
+    )
+    birth, _ = read(age="2020")  # the year of the report itself: up to the report's date
+    assert birth is not None and birth.latest == date(2020, 6, 1)
+    # After the record's date, in the future, or not a date at all: no birth.
+    assert read(age="born 2021")[0] is None
+    assert read(age="born in 2031")[0] is None
+    birth, problems = read(age="Adult")
+    assert birth is None and problems[0][0] == "age" and "not a recognised age" in problems[0][1]
+    # A birth_date field wins; the age field's text is then only a bad age.
+    birth, problems = read(age="12/03/2012", birth_date="01/01/2011")
+    assert birth is not None and birth.earliest == date(2011, 1, 1)
+    assert [field for field, _ in problems] == ["age"]
+
+
 def test_free_text_fields_are_read_the_same_every_time() -> None:
     g = load_gazetteer()
     record = missing(languages="Hindi, Bhojpuri", marks="Mole on left cheek", village=" Rampur ")

@@ -575,7 +575,8 @@ class BirthInterval:
     """The dates a child can have been born on: ``earliest <= birth <= latest`` (both inclusive).
 
     ``source`` says which evidence it came from: ``"birth_date"`` (a one-day
-    interval) or ``"age"`` (an age placed at the record's date).
+    interval), ``"birth_year"`` (a year of birth written in the age field) or
+    ``"age"`` (an age placed at the record's date).
     """
 
     earliest: date

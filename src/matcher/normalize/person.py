@@ -147,6 +147,34 @@ def _height(text: str) -> float | None:
     return value
 
 
+_BIRTH_IN_AGE_FIELD: Final = "a date or year of birth, not an age: read as the date of birth"
+#: "DOB", "D.O.B.", "date of birth", "born (on|in)", "b." before a date written as an age.
+_BIRTH_PREFIX: Final = re.compile(
+    r"^(?:d\.?\s*o\.?\s*b\.?|date\s+of\s+birth|born(?:\s+(?:on|in))?|b\.)\s*[:\-]?\s*", re.I
+)
+_BIRTH_YEAR: Final = re.compile(r"(?:19|20)\d\d")
+
+
+def _birth_in_age_field(text: str, today: date) -> BirthInterval | None:
+    """A date or a year of birth that an export put in the age column.
+
+    "DOB 12/03/2012", "born 2012", "12-03-2012": partners' exports do this
+    when their form has one field for both. Read as the birth (a year as the
+    whole year, up to today); anything else stays an unreadable age.
+    """
+    rest = _BIRTH_PREFIX.sub("", text.strip())
+    if _BIRTH_YEAR.fullmatch(rest):
+        year = int(rest)
+        if year > today.year:
+            return None
+        return BirthInterval(date(year, 1, 1), min(date(year, 12, 31), today), "birth_year")
+    try:
+        born = parse_date(rest, today=today)
+    except InvalidFieldValue:
+        return None
+    return BirthInterval(born, born, "birth_date") if born is not None else None
+
+
 #: Relation markers that name the child's parent or carer: "S/o Dilip Mehta".
 _CHILD_OF: Final = frozenset({"son_of", "daughter_of", "care_of"})
 
@@ -288,12 +316,17 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
         except InvalidFieldValue as exc:
             problems.append(FieldProblem("birth_date", exc.reason))
     age: AgeRange | None = None
+    birth_in_age: BirthInterval | None = None
     text = get("age", "")
     if text:
         try:
             age = parse_age(text)
         except InvalidFieldValue as exc:
-            problems.append(FieldProblem("age", exc.reason))
+            birth_in_age = None if birth_date is not None else _birth_in_age_field(text, day)
+            if birth_in_age is None:
+                problems.append(FieldProblem("age", exc.reason))
+            else:
+                problems.append(FieldProblem("age", _BIRTH_IN_AGE_FIELD))
     # A found child's age is an estimate made at rescue; without a found_date the
     # import date is the best reference there is. A missing report's age refers
     # to the day the child went missing, which nothing else can stand in for.
@@ -306,6 +339,14 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
             birth = birth_interval(age, birth_date, reference)
         except InvalidFieldValue as exc:
             problems.append(FieldProblem("birth_date", exc.reason))
+    elif birth_in_age is not None:
+        if reference is None:
+            birth = birth_in_age
+        elif birth_in_age.earliest <= reference:
+            latest = min(birth_in_age.latest, reference)
+            birth = BirthInterval(birth_in_age.earliest, latest, birth_in_age.source)
+        else:
+            problems.append(FieldProblem("birth_date", "the birth date is after the record's date"))
     text = get("guardian_phone", "")
     phones = phone_numbers(text)
     home = gazetteer.resolve(get("district", ""), get("state", ""))
