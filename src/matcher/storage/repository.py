@@ -33,6 +33,7 @@ import functools
 import hashlib
 import hmac
 import math
+import operator
 import re
 import secrets
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -950,17 +951,27 @@ def _bound_rows(
     a batch's shared timestamp is converted once.
     """
     names = list(rows[0])
-    converters = [
-        (name, _memoized(convert) if _is_datetime(table.c[name]) and convert else convert)
-        for name, convert in _bind_converters(session, {n: table.c[n] for n in names}).items()
+    converters = _bind_converters(session, {n: table.c[n] for n in names})
+    # Only the columns with a conversion are touched value by value; the row's
+    # values are taken in one C call (this runs for three rows per imported record).
+    converted = [
+        (i, _memoized(convert) if _is_datetime(table.c[name]) else convert)
+        for i, (name, convert) in enumerate(converters.items())
+        if convert is not None
     ]
-    values = [
-        tuple(
-            (convert(row[name]) if convert is not None and row[name] is not None else row[name])
-            for name, convert in converters
-        )
-        for row in rows
-    ]
+    take = operator.itemgetter(*names)  # one name: the bare value, so wrap it
+    one = len(names) == 1
+    plain = [(take(row),) if one else take(row) for row in rows]
+    if not converted:
+        return names, plain
+    values: list[tuple[Any, ...]] = []
+    for row_values in plain:
+        out = list(row_values)
+        for i, convert in converted:
+            value = out[i]
+            if value is not None:
+                out[i] = convert(value)
+        values.append(tuple(out))
     return names, values
 
 
