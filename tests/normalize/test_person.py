@@ -103,6 +103,11 @@ def test_a_parent_field_written_as_a_relation_names_that_parent() -> None:
     assert _parents(father_name="Suresh", mother_name="W/o Ramesh") == ("suresh", "", "")
     # A plain name is untouched, and a relation with words of its own is not a parent.
     assert _parents(father_name="Late Shri Ram Prasad") == ("ram prasad", "", "")
+    # A name that reads as a woman's is the mother, whichever column it is in, and
+    # a man's the father: "B/o" (baby of) names the mother.
+    assert _parents(father_name="B/o Sunita Devi") == ("", "sunita devi", "")
+    assert _parents(mother_name="S/o Ramesh Singh") == ("ramesh singh", "", "")
+    assert _parents(father_name="Ramesh", mother_name="D/o Ramesh Singh") == ("ramesh", "", "")
 
 
 def test_a_parent_named_after_the_childs_name_fills_an_empty_parent_field() -> None:
@@ -130,9 +135,12 @@ def test_a_birth_date_or_year_in_the_age_field_is_read_as_the_birth() -> None:
     )
     birth, _ = read(age="2020")  # the year of the report itself: up to the report's date
     assert birth is not None and birth.latest == date(2020, 6, 1)
-    # After the record's date, in the future, or not a date at all: no birth.
-    assert read(age="born 2021")[0] is None
+    # After the record's date, in the future, a placeholder year, or not a date: no birth.
+    birth, problems = read(age="born 2021")
+    assert birth is None
+    assert problems == [("age", "a date or year of birth after the record's date")]
     assert read(age="born in 2031")[0] is None
+    assert read(age="1900")[0] is None and read(age="dob 1949")[0] is None
     birth, problems = read(age="Adult")
     assert birth is None and problems[0][0] == "age" and "not a recognised age" in problems[0][1]
     # A birth_date field wins; the age field's text is then only a bad age.

@@ -16,7 +16,7 @@ from typing import Final
 
 from matcher.errors import InvalidFieldValue
 from matcher.normalize.ages import AgeRange, BirthInterval, birth_interval, parse_age
-from matcher.normalize.dates import parse_date
+from matcher.normalize.dates import MIN_YEAR, parse_date
 from matcher.normalize.names import (
     GIVEN_KINDS,
     NameToken,
@@ -148,6 +148,7 @@ def _height(text: str) -> float | None:
 
 
 _BIRTH_IN_AGE_FIELD: Final = "a date or year of birth, not an age: read as the date of birth"
+_BIRTH_IN_AGE_FIELD_TOO_LATE: Final = "a date or year of birth after the record's date"
 #: "DOB", "D.O.B.", "date of birth", "born (on|in)", "b." before a date written as an age.
 _BIRTH_PREFIX: Final = re.compile(
     r"^(?:d\.?\s*o\.?\s*b\.?|date\s+of\s+birth|born(?:\s+(?:on|in))?|b\.)\s*[:\-]?\s*", re.I
@@ -160,14 +161,14 @@ def _birth_in_age_field(text: str, today: date) -> BirthInterval | None:
 
     "DOB 12/03/2012", "born 2012", "12-03-2012": partners' exports do this
     when their form has one field for both. Read as the birth (a year as the
-    whole year, up to today); anything else stays an unreadable age.
+    whole year, from 1950 as dates are); anything else stays an unreadable age.
     """
     rest = _BIRTH_PREFIX.sub("", text.strip())
     if _BIRTH_YEAR.fullmatch(rest):
         year = int(rest)
-        if year > today.year:
-            return None
-        return BirthInterval(date(year, 1, 1), min(date(year, 12, 31), today), "birth_year")
+        if not MIN_YEAR <= year <= today.year:
+            return None  # 1900 and the like are placeholders (see dates.MIN_YEAR)
+        return BirthInterval(date(year, 1, 1), date(year, 12, 31), "birth_year")
     try:
         born = parse_date(rest, today=today)
     except InvalidFieldValue:
@@ -179,45 +180,56 @@ def _birth_in_age_field(text: str, today: date) -> BirthInterval | None:
 _CHILD_OF: Final = frozenset({"son_of", "daughter_of", "care_of"})
 
 
-def _parent(parsed: ParsedName) -> ParsedName:
-    """A parent's or guardian's field read as that person's name.
-
-    Registers often write the father's column as the child's relation to
-    him: "S/o Dilip Mehta", "D/o Ramesh". The parser files "Dilip Mehta" as
-    the related person of a name with no words of its own; in a parent's
-    field that person *is* the parent (else the father's name is lost for
-    blocking and scoring: 2% of the reports in generated data).
-    """
+def _guardian(parsed: ParsedName) -> ParsedName:
+    """A guardian's field written as a relation ("C/o Mahesh") names the guardian."""
     if parsed.tokens or parsed.related_name is None or parsed.relation not in _CHILD_OF:
         return parsed
     return parsed.related_name
 
 
-def _parents_from_relations(
+def _read_parents(
     name: ParsedName, father: ParsedName, mother: ParsedName
 ) -> tuple[ParsedName, ParsedName]:
-    """Parents named only through a relation marker, where their own fields say nothing.
+    """Parents named only after a relation marker, placed by what the name says.
 
-    "W/o Ramesh" in the mother's field names her husband, the father; "S/o
-    Ramesh" or "D/o Sunita Devi" in the mother's field or after the child's
-    own name names a parent, the mother if the name reads as a woman's.
+    Registers often write a parent's column as the child's relation to him
+    or her: "S/o Dilip Mehta", "D/o Ramesh" (2% of the generated reports). The
+    parser files "Dilip Mehta" as the related person of a name with no words
+    of its own, which lost the father's name for blocking and scoring. Such a
+    name is the child's parent; which parent, a name that reads as a woman's
+    or a man's says before the column does ("B/o Sunita Devi" in the father's
+    column is the mother). "W/o Ramesh" in the mother's column names her
+    husband, the father. A parent after the child's own name ("Raju S/o
+    Ramesh") fills an empty parent field too. A field that names its parent
+    in words of its own always wins.
     """
-    related = mother.related_name
-    if related is not None and not mother.tokens:
-        if mother.relation == "wife_of":
-            if not father.tokens:
-                father = related
-            mother = _EMPTY_NAME
-        elif mother.relation in _CHILD_OF:
-            mother = related
+    found: list[tuple[str, ParsedName]] = []
+    for column, parsed in (("father", father), ("mother", mother)):
+        related = parsed.related_name
+        if parsed.tokens or related is None or not related.tokens:
+            continue
+        if parsed.relation == "wife_of":
+            if column == "mother":
+                found.append(("father", related))
+        elif parsed.relation in _CHILD_OF:
+            found.append((_parent_role(related, column), related))
     related = name.related_name
     if related is not None and related.tokens and name.relation in ("son_of", "daughter_of"):
-        if related.sex_hint is Sex.FEMALE:
-            if not mother.tokens:
-                mother = related
-        elif not father.tokens:
+        found.append((_parent_role(related, "father"), related))
+    for role, related in found:
+        if role == "father" and not father.tokens:
             father = related
+        elif role == "mother" and not mother.tokens:
+            mother = related
     return father, mother
+
+
+def _parent_role(name: ParsedName, default: str) -> str:
+    if name.sex_hint is Sex.FEMALE:
+        return "mother"
+    if name.sex_hint is Sex.MALE:
+        return "father"
+    return default
 
 
 def own_name(name: ParsedName, father: ParsedName) -> ParsedName:
@@ -281,7 +293,7 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
     name_text = get("name", "")
     father_text = get("father_name", "")
     name = parse_name(name_text) if name_text else _EMPTY_NAME
-    father = _parent(parse_name(father_text)) if father_text else _EMPTY_NAME
+    father = parse_name(father_text) if father_text else _EMPTY_NAME
     aliases_text = get("aliases", "")
     aliases = parse_aliases(aliases_text) if aliases_text else ()
 
@@ -325,8 +337,6 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
             birth_in_age = None if birth_date is not None else _birth_in_age_field(text, day)
             if birth_in_age is None:
                 problems.append(FieldProblem("age", exc.reason))
-            else:
-                problems.append(FieldProblem("age", _BIRTH_IN_AGE_FIELD))
     # A found child's age is an estimate made at rescue; without a found_date the
     # import date is the best reference there is. A missing report's age refers
     # to the day the child went missing, which nothing else can stand in for.
@@ -345,8 +355,9 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
         elif birth_in_age.earliest <= reference:
             latest = min(birth_in_age.latest, reference)
             birth = BirthInterval(birth_in_age.earliest, latest, birth_in_age.source)
-        else:
-            problems.append(FieldProblem("birth_date", "the birth date is after the record's date"))
+        # The sender is told either way (the next problem would be a height's).
+        read = _BIRTH_IN_AGE_FIELD if birth is not None else _BIRTH_IN_AGE_FIELD_TOO_LATE
+        problems.append(FieldProblem("age", read))
     text = get("guardian_phone", "")
     phones = phone_numbers(text)
     home = gazetteer.resolve(get("district", ""), get("state", ""))
@@ -363,9 +374,11 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
     text = get("mother_name", "")
     mother = parse_name(text) if text else _EMPTY_NAME
     text = get("guardian_name", "")
-    guardian = _parent(parse_name(text)) if text else _EMPTY_NAME
-    if mother.related_name is not None or name.related_name is not None:
-        father, mother = _parents_from_relations(name, father, mother)
+    guardian = _guardian(parse_name(text)) if text else _EMPTY_NAME
+    if not (father.tokens and mother.tokens) and (
+        father.related_name or mother.related_name or name.related_name
+    ):
+        father, mother = _read_parents(name, father, mother)
     text = get("village", "")
     village = _folded_lower(text) if text else ""
     text = get("police_station", "")
