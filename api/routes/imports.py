@@ -164,14 +164,16 @@ def _run_import(
         results, items = write_batch(session, state, batch, actor)
         for result in results:
             counts[result.outcome] += 1
+            if result.outcome is not repo.UpsertOutcome.UNCHANGED:
+                unanalyzed += 1
         review_items.update(items)
+        if unanalyzed >= ANALYZE_EVERY:
+            # Inside an atomic import's one transaction too: ANALYZE counts the
+            # rows this transaction has written.
+            repo.refresh_statistics(session)
+            unanalyzed = 0
         if not atomic:
             session.commit()
-            unanalyzed += len(batch)
-            if unanalyzed >= ANALYZE_EVERY:
-                repo.refresh_statistics(session)
-                session.commit()
-                unanalyzed = 0
             state.catch_up()
         batch.clear()
         gc.collect(1)  # whatever cycles the batch left behind

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from matcher.errors import Conflict
 from matcher.records import RecordKind
 from matcher.storage.repository import (
     Actor,
@@ -237,3 +238,17 @@ def test_statistics_are_refreshed_for_the_tables_an_import_grows(session: Sessio
         ).all()
     )
     assert rows == {"records": 5000, "record_versions": 5000, "changes": 5000}
+
+
+def test_a_key_clash_in_a_postgresql_copy_is_a_conflict_not_a_driver_error(
+    session: Session,
+) -> None:
+    # COPY goes through the driver directly; its errors must still reach callers as
+    # SQLAlchemy's (an IntegrityError becomes a retryable Conflict, answered 409).
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite inserts by executemany through SQLAlchemy")
+    upsert_records(session, [missing_input("M1", name="Asha")], actor=IMPORT)
+    session.commit()
+    session.execute(text("SELECT setval(pg_get_serial_sequence('records', 'pk'), 1, false)"))
+    with pytest.raises(Conflict):
+        upsert_records(session, [missing_input("M2", name="Lata")], actor=IMPORT)

@@ -69,7 +69,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from matcher.decide import Decision
@@ -999,12 +999,25 @@ def _postgres_copy(session: Session, table: Table, rows: Sequence[Mapping[str, A
     text does (a ``\\u0000`` escape included).
     """
     names, values = _bound_rows(session, table, rows)
-    driver = session.connection().connection.driver_connection
+    connection = session.connection()
+    driver = connection.connection.driver_connection
     assert driver is not None
     statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in values:
-            copy.write_row(row)
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in values:
+                copy.write_row(row)
+    except dbapi.Error as exc:
+        # The driver's own error, raised past SQLAlchemy: wrap it as SQLAlchemy
+        # would (IntegrityError for a duplicate key, so callers can answer 409;
+        # a lost connection invalidated, so the pool does not hand it out again).
+        lost = connection.dialect.is_disconnect(exc, connection.connection, None)
+        if lost:
+            connection.invalidate(exc)
+        raise DBAPIError.instance(
+            statement, None, exc, dbapi.Error, connection_invalidated=lost
+        ) from exc
 
 
 def _next_ids(session: Session, column: Column[Any], count: int) -> list[int]:
