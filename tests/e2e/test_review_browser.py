@@ -48,12 +48,18 @@ def sign_in(browser: Any, server: Server, key: str) -> None:
 
 
 def _wait(browser: Any, condition: Any) -> None:
-    """Wait for a navigation the page started (a form post, a shortcut) to land."""
-    from selenium.common.exceptions import TimeoutException
+    """Wait for a navigation the page started (a form post, a shortcut) to land.
+
+    Until it lands, the condition may read an element of the page being left,
+    which goes stale under it: that is "not yet", not a failure.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
     try:
-        WebDriverWait(browser, 10).until(condition)
+        WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+            condition
+        )
     except TimeoutException:
         shown = browser.find_element(_by().TAG_NAME, "main").text[:500]
         pytest.fail(f"timed out at {browser.current_url}: {shown}")
