@@ -469,7 +469,7 @@ def _lock_changes(session: Session) -> None:
 
 
 #: Tables a bulk import grows, whose planner statistics it refreshes.
-_IMPORTED_TABLES: Final = ("records", "record_versions", "changes", "review_items")
+_IMPORTED_TABLES: Final = (_records, _versions, _changes, _review_items)
 
 
 def refresh_statistics(session: Session) -> None:
@@ -485,7 +485,7 @@ def refresh_statistics(session: Session) -> None:
     """
     if _dialect(session) != "postgresql":
         return
-    session.execute(text(f"ANALYZE {', '.join(_IMPORTED_TABLES)}"))
+    session.execute(text(f"ANALYZE {', '.join(t.name for t in _IMPORTED_TABLES)}"))
 
 
 def _one_of(session: Session, column: Any, values: Sequence[str]) -> ColumnElement[bool]:
@@ -831,12 +831,13 @@ def _upsert_chunk(
     return results
 
 
-# Bulk writes travel as ONE JSON parameter per statement, unpacked by the
+# Bulk updates travel as ONE JSON parameter per statement, unpacked by the
 # database (``json_to_recordset`` on PostgreSQL, ``json_each`` on SQLite).
-# Measured against the obvious alternatives: psycopg parses a multi-row INSERT
-# with 12,000 placeholders in Python for every 1,000 rows and escapes text
-# arrays element by element (both capped creation at 3,000-4,000 records/s),
-# and SQLAlchemy's per-row parameter processing was half the SQLite time.
+# Measured against the obvious alternatives: psycopg parses a multi-row
+# statement with 12,000 placeholders in Python for every 1,000 rows and
+# escapes text arrays element by element (both capped writes at 3,000-4,000
+# records/s). New rows go faster still by executemany on SQLite and COPY on
+# PostgreSQL (:func:`_insert_rows`).
 
 
 def _pg_type(column: Column[Any]) -> str:
@@ -1032,30 +1033,27 @@ def _next_ids(session: Session, column: Column[Any], count: int) -> list[int]:
     return list(range(top + 1, top + 1 + count))
 
 
-def _insert_rows(
-    session: Session,
-    table: Table,
-    rows: Sequence[Mapping[str, Any]],
-    returning: Sequence[str] = (),
-) -> list[Any]:
-    """Insert rows (all with the same keys) in one statement; the RETURNING rows, if asked.
+def _insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows (all with the same keys) in input order, so identities (the change
+    ``seq``) follow it: ``executemany`` on SQLite, ``COPY`` on PostgreSQL."""
+    if _dialect(session) == "sqlite":
+        _sqlite_insert_many(session, table, rows)
+    else:
+        _postgres_copy(session, table, rows)
 
-    Rows are inserted in input order, so identities (the change ``seq``) follow it.
-    """
-    names = list(rows[0])
-    if not returning:
-        if _dialect(session) == "sqlite":
-            _sqlite_insert_many(session, table, rows)
-        else:
-            _postgres_copy(session, table, rows)
-        return []
-    recordset = _recordset(session, {name: table.c[name] for name in names}, rows)
-    sql = f"INSERT INTO {table.name} ({', '.join(names)}) {recordset.select}"
-    if returning:
-        sql += f" RETURNING {', '.join(returning)}"
-        return list(session.execute(text(sql), {"rows": recordset.payload}).all())
-    session.execute(text(sql), {"rows": recordset.payload})
-    return []
+
+def _sequence_ids(session: Session, table: Table, key: str, count: int) -> list[int]:
+    """``count`` fresh keys from the column's own identity sequence (safe with concurrent
+    writers), so that rows can go in by COPY, which has no ``RETURNING``."""
+    return sorted(
+        session.execute(
+            text(
+                "SELECT nextval(pg_get_serial_sequence(:table, :column)) "
+                "FROM generate_series(1, :n)"
+            ),
+            {"table": table.name, "column": key, "n": count},
+        ).scalars()
+    )
 
 
 def _insert_with_ids(
@@ -1064,21 +1062,9 @@ def _insert_with_ids(
     """Insert rows and return their new integer keys (column ``key``) in input order."""
     if _dialect(session) == "sqlite":
         ids = _next_ids(session, table.c[key], len(rows))
-        keyed = [{key: i, **row} for i, row in zip(ids, rows, strict=True)]
-        _sqlite_insert_many(session, table, keyed)
-        return ids
-    # Keys drawn from the column's own identity sequence (safe with concurrent
-    # writers), so the rows can go in by COPY, which has no RETURNING.
-    ids = sorted(
-        session.execute(
-            text(
-                "SELECT nextval(pg_get_serial_sequence(:table, :column)) "
-                "FROM generate_series(1, :n)"
-            ),
-            {"table": table.name, "column": key, "n": len(rows)},
-        ).scalars()
-    )
-    _postgres_copy(session, table, [{key: i, **row} for i, row in zip(ids, rows, strict=True)])
+    else:
+        ids = _sequence_ids(session, table, key, len(rows))
+    _insert_rows(session, table, [{key: i, **row} for i, row in zip(ids, rows, strict=True)])
     return ids
 
 
