@@ -180,11 +180,18 @@ def _birth_in_age_field(text: str, today: date) -> BirthInterval | None:
 _CHILD_OF: Final = frozenset({"son_of", "daughter_of", "care_of"})
 
 
+def _named_after_marker(parsed: ParsedName) -> ParsedName | None:
+    """The person a field with no words of its own names after a relation marker."""
+    related = parsed.related_name
+    if parsed.tokens or related is None or not related.tokens:
+        return None
+    return related
+
+
 def _guardian(parsed: ParsedName) -> ParsedName:
     """A guardian's field written as a relation ("C/o Mahesh") names the guardian."""
-    if parsed.tokens or parsed.related_name is None or parsed.relation not in _CHILD_OF:
-        return parsed
-    return parsed.related_name
+    related = _named_after_marker(parsed)
+    return related if related is not None and parsed.relation in _CHILD_OF else parsed
 
 
 def _read_parents(
@@ -205,17 +212,18 @@ def _read_parents(
     """
     found: list[tuple[str, ParsedName]] = []
     for column, parsed in (("father", father), ("mother", mother)):
-        related = parsed.related_name
-        if parsed.tokens or related is None or not related.tokens:
+        related = _named_after_marker(parsed)
+        if related is None:
             continue
         if parsed.relation == "wife_of":
             if column == "mother":
                 found.append(("father", related))
         elif parsed.relation in _CHILD_OF:
             found.append((_parent_role(related, column), related))
-    related = name.related_name
-    if related is not None and related.tokens and name.relation in ("son_of", "daughter_of"):
-        found.append((_parent_role(related, "father"), related))
+    # After the child's own name ("Raju S/o Ramesh"), the name keeps its words.
+    after_name = name.related_name
+    if after_name is not None and after_name.tokens and name.relation in ("son_of", "daughter_of"):
+        found.append((_parent_role(after_name, "father"), after_name))
     for role, related in found:
         if role == "father" and not father.tokens:
             father = related
