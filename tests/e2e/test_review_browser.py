@@ -43,8 +43,8 @@ def sign_in(browser: Any, server: Server, key: str) -> None:
     browser.get(server.url + "/review/queue")
     assert "/review/signin" in browser.current_url  # every page needs sign-in
     browser.find_element(By.ID, "key").send_keys(key)
-    browser.find_element(By.CSS_SELECTOR, "form.signin button[type=submit]").click()
-    _wait(browser, lambda b: b.current_url.endswith("/review/queue"))
+    button = browser.find_element(By.CSS_SELECTOR, "form.signin button[type=submit]")
+    _navigate(browser, button.click, lambda b: b.current_url.endswith("/review/queue"))
 
 
 def _wait(browser: Any, condition: Any) -> None:
@@ -63,6 +63,23 @@ def _wait(browser: Any, condition: Any) -> None:
     except TimeoutException:
         shown = browser.find_element(_by().TAG_NAME, "main").text[:500]
         pytest.fail(f"timed out at {browser.current_url}: {shown}")
+
+
+def _navigate(browser: Any, act: Any, landed: Any) -> None:
+    """Do what starts a navigation (a click, a key), then wait for the new page and ``landed``.
+
+    Reading the page while the browser tears the old document down races it
+    ("stale element", "node does not belong to the document"). So first wait
+    for the old page's root to go stale and the new one to finish loading;
+    only then test ``landed`` on the page that replaced it.
+    """
+    from selenium.webdriver.support.expected_conditions import staleness_of
+
+    old_root = browser.find_element(_by().TAG_NAME, "html")
+    act()
+    _wait(browser, staleness_of(old_root))
+    _wait(browser, lambda b: b.execute_script("return document.readyState") == "complete")
+    _wait(browser, landed)
 
 
 def queue_ids(browser: Any) -> list[int]:
@@ -133,7 +150,8 @@ def test_confirm_a_pair_end_to_end(browser: Any, server: Server) -> None:
     # Karnataka's pair is not in a Madhya Pradesh caseworker's queue.
     assert server.items[("F-KA-1", "M-KA-1")] not in before
 
-    browser.find_element(By.CSS_SELECTOR, f'a[data-pair="{item_id}"]').click()
+    pair_link = browser.find_element(By.CSS_SELECTOR, f'a[data-pair="{item_id}"]')
+    _navigate(browser, pair_link.click, lambda b: b.find_elements(By.ID, "item-status"))
     assert browser.current_url.split("?")[0].endswith(f"/review/pairs/{item_id}")
     table = browser.find_element(By.CSS_SELECTOR, "table.pair").text
     assert "Radha Patel" in table and "agrees" in table
@@ -143,8 +161,11 @@ def test_confirm_a_pair_end_to_end(browser: Any, server: Server) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
 
     browser.find_element(By.TAG_NAME, "h1").click()
-    ActionChains(browser).send_keys("c").perform()
-    _wait(browser, lambda b: f"decided={item_id}" in b.current_url)
+    _navigate(
+        browser,
+        ActionChains(browser).send_keys("c").perform,
+        lambda b: f"decided={item_id}" in b.current_url,
+    )
     notice = browser.find_element(By.CSS_SELECTOR, ".notice.good").text
     assert f"Pair {item_id}: confirmed" in notice
 
@@ -160,8 +181,9 @@ def test_confirm_a_pair_end_to_end(browser: Any, server: Server) -> None:
     assert browser.find_element(By.ID, "item-status").text == "confirmed"
     assert browser.find_elements(By.ID, "steps")  # the reunification steps form
     browser.find_element(By.ID, "step-note").send_keys("father called")
-    browser.find_element(By.CSS_SELECTOR, ".step-form button").click()
-    _wait(browser, lambda b: "father called" in b.find_element(By.ID, "steps").text)
+    save_step = browser.find_element(By.CSS_SELECTOR, ".step-form button")
+    _navigate(browser, save_step.click, lambda b: b.find_elements(By.ID, "steps"))
+    assert "father called" in browser.find_element(By.ID, "steps").text
 
 
 def test_another_district_sees_nothing_of_it(browser: Any, server: Server) -> None:
@@ -181,9 +203,10 @@ def test_another_district_sees_nothing_of_it(browser: Any, server: Server) -> No
 def test_sign_out_and_hindi(browser: Any, server: Server) -> None:
     By = _by()
     sign_in(browser, server, server.keys["ka"])
-    browser.find_element(By.LINK_TEXT, "हिन्दी").click()
-    _wait(browser, lambda b: b.find_element(By.TAG_NAME, "h1").text.startswith("कतार"))
-    browser.find_element(By.CSS_SELECTOR, "form.signout button").click()
-    _wait(browser, lambda b: "/review/signin" in b.current_url)
+    hindi = browser.find_element(By.LINK_TEXT, "हिन्दी")
+    _navigate(browser, hindi.click, lambda b: b.find_elements(By.TAG_NAME, "h1"))
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("कतार")
+    sign_out = browser.find_element(By.CSS_SELECTOR, "form.signout button")
+    _navigate(browser, sign_out.click, lambda b: "/review/signin" in b.current_url)
     browser.get(server.url + "/review/queue")
     assert "/review/signin" in browser.current_url
