@@ -269,11 +269,11 @@ class MatchingState:
                 return 0
             with self.session_factory() as session:
                 while True:
-                    changes = repo.changes_since(session, self.seq, CHANGE_PAGE)
+                    changes = repo.changed_since(session, self.seq, CHANGE_PAGE)
                     if not changes:
                         break
                     self._apply(session, changes)
-                    self.seq = changes[-1].seq
+                    self.seq = changes[-1][0]
                     applied += len(changes)
             if applied:
                 for kind in RecordKind:
@@ -285,7 +285,7 @@ class MatchingState:
             log.debug("caught up %d changes, now at seq %d", applied, self.seq)
         return applied
 
-    def _apply(self, session: Session, changes: Iterable[repo.Change]) -> None:
+    def _apply(self, session: Session, changes: Iterable[tuple[int, RecordKind, str]]) -> None:
         """Reload the changed records as they are now: drop the closed, index the open.
 
         Versions and statuses are read first (two small columns); the full
@@ -293,8 +293,8 @@ class MatchingState:
         write itself.
         """
         wanted: dict[RecordKind, set[str]] = {kind: set() for kind in RecordKind}
-        for change in changes:
-            wanted[change.kind].add(change.record_id)
+        for _, kind, record_id in changes:
+            wanted[kind].add(record_id)
         for kind, ids in wanted.items():
             if not ids:
                 continue

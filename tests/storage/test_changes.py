@@ -10,6 +10,7 @@ from matcher.records import RecordKind
 from matcher.storage.repository import (
     Actor,
     ChangeOp,
+    changed_since,
     changes_since,
     delete_record,
     max_change_seq,
@@ -55,6 +56,24 @@ def test_catching_up_page_by_page_sees_everything_once(session: Session, page: i
         cursor = batch[-1].seq
     assert seen == [f"M{i}" for i in range(7)]
     assert cursor == max_change_seq(session)
+
+
+@pytest.mark.parametrize("after", [0, 2], ids=["from the start", "after the second"])
+def test_changed_since_is_the_changes_seq_kind_and_id(session: Session, after: int) -> None:
+    """Catch-up's lean read gives what the full change entries say, in the same order."""
+    upsert_record(session, RecordKind.MISSING, "M1", {"name": "a"}, actor=IMPORT)
+    upsert_record(session, RecordKind.FOUND, "F1", {"name": "b"}, actor=IMPORT)
+    upsert_record(session, RecordKind.MISSING, "M1", {"name": "c"}, actor=IMPORT)
+    delete_record(session, RecordKind.FOUND, "F1", actor=IMPORT)
+    start = changes_since(session, 0)[after - 1].seq if after else 0
+    full = changes_since(session, start)
+    assert changed_since(session, start) == [(c.seq, c.kind, c.record_id) for c in full]
+    assert len(full) == 4 - after
+    assert changed_since(session, start, limit=1) == [
+        (full[0].seq, full[0].kind, full[0].record_id)
+    ]
+    with pytest.raises(ValueError):
+        changed_since(session, 0, limit=0)
 
 
 def test_changes_become_visible_at_commit(session_factory: sessionmaker[Session]) -> None:

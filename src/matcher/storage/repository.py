@@ -1484,6 +1484,28 @@ def changes_since(session: Session, seq: int, limit: int = 1000) -> list[Change]
     ]
 
 
+def changed_since(
+    session: Session, seq: int, limit: int = 1000
+) -> list[tuple[int, RecordKind, str]]:
+    """``(seq, kind, record_id)`` of the changes after ``seq``, oldest first.
+
+    What a worker's catch-up needs of :func:`changes_since`, read as three
+    plain columns: after a 1,000,000-row import it reads a million changes,
+    and decoding each one's timestamp and operation into a :class:`Change`
+    was 4% of the import's time.
+    """
+    if limit < 1:
+        raise ValueError("limit must be positive")
+    rows = session.execute(
+        select(_changes.c.seq, _changes.c.kind, _changes.c.record_id)
+        .where(_changes.c.seq > seq)
+        .order_by(_changes.c.seq)
+        .limit(limit)
+    )
+    kinds = {kind.value: kind for kind in RecordKind}
+    return [(change_seq, kinds[kind], record_id) for change_seq, kind, record_id in rows]
+
+
 def max_change_seq(session: Session) -> int:
     """The newest change's ``seq`` (0 when there is none): a worker's starting point."""
     return int(session.execute(select(func.coalesce(func.max(_changes.c.seq), 0))).scalar_one())
