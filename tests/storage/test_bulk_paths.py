@@ -252,3 +252,39 @@ def test_a_key_clash_in_a_postgresql_copy_is_a_conflict_not_a_driver_error(
     session.execute(text("SELECT setval(pg_get_serial_sequence('records', 'pk'), 1, false)"))
     with pytest.raises(Conflict):
         upsert_records(session, [missing_input("M2", name="Lata")], actor=IMPORT)
+
+
+def test_a_batch_shared_timestamp_is_converted_once_per_column(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every timestamp column is recognised (also behind the UTC TypeDecorator), so rows
+    sharing ``now`` convert it once; and the values are the driver's, as SQLAlchemy's."""
+    from datetime import UTC, datetime
+
+    from matcher.storage import repository
+
+    calls: list[Any] = []
+    real = repository._bind_converters
+
+    def counting(session: Session, columns: Any) -> dict[str, Any]:
+        converters = real(session, columns)
+        return {
+            name: None if convert is None else (lambda v, c=convert: calls.append(v) or c(v))
+            for name, convert in converters.items()
+        }
+
+    monkeypatch.setattr(repository, "_bind_converters", counting)
+    now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    rows = [
+        {"kind": "missing", "record_id": f"M{i}", "op": "create", "version": 1, "at": now}
+        for i in range(50)
+    ]
+    changes = repository._changes
+    names, values = repository._bound_rows(session, changes, rows)
+    assert calls == [now]
+    expected = real(session, {"at": changes.c.at})["at"]
+    at = names.index("at")
+    assert {row[at] for row in values} == {expected(now) if expected else now}
+    for column in (c for table in changes.metadata.tables.values() for c in table.c):
+        if type(column.type).__name__ == "UtcDateTime":
+            assert repository._is_datetime(column), column

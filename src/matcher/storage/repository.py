@@ -55,6 +55,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    TypeDecorator,
     and_,
     any_,
     bindparam,
@@ -928,8 +929,12 @@ def _recordset(
 
 
 def _is_datetime(column: Column[Any]) -> bool:
+    """A timestamp column, also behind a ``TypeDecorator`` (whose ``python_type`` is ``object``)."""
+    column_type = column.type
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance
     try:
-        return column.type.python_type is datetime
+        return column_type.python_type is datetime
     except NotImplementedError:
         return False
 
