@@ -11,8 +11,10 @@ them in (or takes them out of) the index. It runs
 - from a background thread every ``index_refresh_seconds`` (so writes by the
   other workers count within a few seconds, even on an idle worker).
 
-Applying a change is idempotent (a record is reloaded as it is *now*), so
-reading a change twice, or a record before its change, does no harm. Only
+Applying a change is idempotent (a record is reloaded as it is *now*, or,
+when the change is a write this worker committed, taken as written; any later
+change comes later in the sequence), so reading a change twice, or a record
+before its change, does no harm. Only
 ``open``, live records are indexed: a traced report or a reunited child has
 nothing left to be matched with.
 
@@ -31,7 +33,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from matcher.blocking.index import CandidateIndex
 from matcher.decide import Thresholds
@@ -50,6 +53,18 @@ WRITTEN_CACHE_LIMIT = 200_000
 FREEZE_AFTER_CHANGES = 10_000
 
 log = logging.getLogger(__name__)
+
+#: ``Session.info`` keys: the Persons a session has written, until it commits, and
+#: whether the session's commit and rollback are watched for them.
+_STAGED = "matcher.written"
+_LISTENING = "matcher.written.listening"
+
+
+def _forget_written(session: Session, transaction: SessionTransaction) -> None:
+    """A session's outermost transaction ended: what it wrote and did not commit is void."""
+    if transaction.parent is None:
+        session.info.pop(_STAGED, None)
+
 
 #: Changes read per query while catching up.
 CHANGE_PAGE = 2000
@@ -161,13 +176,40 @@ class MatchingState:
     # --- normalizing -------------------------------------------------------
 
     def remember_written(
-        self, kind: RecordKind, record_id: str, version: int, person: Person
+        self,
+        session: Session,
+        kind: RecordKind,
+        record_id: str,
+        version: int,
+        status: repo.RecordStatus,
+        person: Person,
     ) -> None:
-        """Keep the Person of a record this worker wrote, for the next catch-up to index."""
+        """Keep the Person of a record written in ``session``, for catch-up to index.
+
+        Held on the session until it commits; a rollback forgets it. Otherwise
+        a rolled-back write (a refused atomic import) would be indexed in place
+        of whatever is later committed under the same id and version. A record
+        that is not open is not indexed, so it is not kept.
+        """
+        if status is not repo.RecordStatus.OPEN:
+            return
+        staged = session.info.get(_STAGED)
+        if staged is None:
+            staged = session.info[_STAGED] = {}
+            if not session.info.get(_LISTENING):
+                event.listen(session, "after_commit", self._publish_written)
+                event.listen(session, "after_transaction_end", _forget_written)
+                session.info[_LISTENING] = True
+        staged[(kind, record_id, version)] = person
+
+    def _publish_written(self, session: Session) -> None:
+        staged = session.info.pop(_STAGED, None)
+        if not staged:
+            return
         with self._lock:
-            if len(self._written) >= WRITTEN_CACHE_LIMIT:
+            if len(self._written) + len(staged) > WRITTEN_CACHE_LIMIT:
                 self._written.clear()  # stale entries (records superseded meanwhile)
-            self._written[(kind, record_id, version)] = person
+            self._written.update(staged)
 
     def normalize(self, raw: RawRecord) -> Person:
         return normalize_record(raw, self.gazetteer)
@@ -273,7 +315,7 @@ class MatchingState:
                     if not changes:
                         break
                     self._apply(session, changes)
-                    self.seq = changes[-1][0]
+                    self.seq = changes[-1].seq
                     applied += len(changes)
             if applied:
                 for kind in RecordKind:
@@ -285,22 +327,31 @@ class MatchingState:
             log.debug("caught up %d changes, now at seq %d", applied, self.seq)
         return applied
 
-    def _apply(self, session: Session, changes: Iterable[tuple[int, RecordKind, str]]) -> None:
-        """Reload the changed records as they are now: drop the closed, index the open.
+    def _apply(self, session: Session, changes: Iterable[repo.ChangedRecord]) -> None:
+        """Bring the changed records' index entries to what is stored (open ones only).
 
-        Versions and statuses are read first (two small columns); the full
-        text is read and normalized only for records this worker did not just
-        write itself.
+        Only each record's latest change in the page counts (a later page
+        applies any later one). When that change is a write this worker
+        committed itself, its Person is indexed as kept, with nothing read
+        back. Otherwise versions and statuses are read first (two small
+        columns), and the full text only of records not held normalized.
         """
-        wanted: dict[RecordKind, set[str]] = {kind: set() for kind in RecordKind}
-        for _, kind, record_id in changes:
-            wanted[kind].add(record_id)
-        for kind, ids in wanted.items():
-            if not ids:
+        latest: dict[RecordKind, dict[str, int]] = {kind: {} for kind in RecordKind}
+        for change in changes:
+            latest[change.kind][change.record_id] = change.version
+        for kind, versions in latest.items():
+            others: list[str] = []
+            for record_id, version in versions.items():
+                person = self._written.pop((kind, record_id, version), None)
+                if person is not None:
+                    self._put(kind, person)
+                else:
+                    others.append(record_id)
+            if not others:
                 continue
-            states = repo.record_states(session, kind, ids)
+            states = repo.record_states(session, kind, others)
             unknown: list[str] = []
-            for record_id in ids:
+            for record_id in others:
                 now = states.get(record_id)
                 if now is None or now.status is not repo.RecordStatus.OPEN:
                     self._drop(kind, record_id)

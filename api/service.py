@@ -58,7 +58,7 @@ def write_records(
     for (_, person), result in zip(prepared, results, strict=True):
         record = stored[result.id]
         if result.outcome is not repo.UpsertOutcome.UNCHANGED:
-            state.remember_written(kind, record.id, record.version, person)
+            state.remember_written(session, kind, record.id, record.version, record.status, person)
         items: tuple[int, ...] = ()
         if result.outcome is not repo.UpsertOutcome.UNCHANGED:
             items = tuple(state.propose(session, record, person))
@@ -87,7 +87,7 @@ def write_batch(
     written: list[tuple[repo.UpsertResult, Person]] = []
     for (_, person), result in zip(prepared, results, strict=True):
         if result.outcome is not repo.UpsertOutcome.UNCHANGED:
-            state.remember_written(kind, result.id, result.version, person)
+            state.remember_written(session, kind, result.id, result.version, result.status, person)
             written.append((result, person))
     items: set[int] = set()
     for ids in state.propose_many(session, written):

@@ -59,7 +59,7 @@ def test_catching_up_page_by_page_sees_everything_once(session: Session, page: i
 
 
 @pytest.mark.parametrize("after", [0, 2], ids=["from the start", "after the second"])
-def test_changed_since_is_the_changes_seq_kind_and_id(session: Session, after: int) -> None:
+def test_changed_since_is_the_changes_seq_kind_id_and_version(session: Session, after: int) -> None:
     """Catch-up's lean read gives what the full change entries say, in the same order."""
     upsert_record(session, RecordKind.MISSING, "M1", {"name": "a"}, actor=IMPORT)
     upsert_record(session, RecordKind.FOUND, "F1", {"name": "b"}, actor=IMPORT)
@@ -67,11 +67,10 @@ def test_changed_since_is_the_changes_seq_kind_and_id(session: Session, after: i
     delete_record(session, RecordKind.FOUND, "F1", actor=IMPORT)
     start = changes_since(session, 0)[after - 1].seq if after else 0
     full = changes_since(session, start)
-    assert changed_since(session, start) == [(c.seq, c.kind, c.record_id) for c in full]
+    lean = [(c.seq, c.kind, c.record_id, c.version) for c in full]
+    assert changed_since(session, start) == lean
     assert len(full) == 4 - after
-    assert changed_since(session, start, limit=1) == [
-        (full[0].seq, full[0].kind, full[0].record_id)
-    ]
+    assert changed_since(session, start, limit=1) == lean[:1]
     with pytest.raises(ValueError):
         changed_since(session, 0, limit=0)
 

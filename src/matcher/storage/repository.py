@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from sqlalchemy import (
     JSON,
@@ -1489,26 +1489,36 @@ def changes_since(session: Session, seq: int, limit: int = 1000) -> list[Change]
     ]
 
 
-def changed_since(
-    session: Session, seq: int, limit: int = 1000
-) -> list[tuple[int, RecordKind, str]]:
-    """``(seq, kind, record_id)`` of the changes after ``seq``, oldest first.
+class ChangedRecord(NamedTuple):
+    """What a worker's catch-up needs of a change: which record, at which version."""
 
-    What a worker's catch-up needs of :func:`changes_since`, read as three
-    plain columns: after a 1,000,000-row import it reads a million changes,
-    and decoding each one's timestamp and operation into a :class:`Change`
-    was 4% of the import's time.
+    seq: int
+    kind: RecordKind
+    record_id: str
+    version: int
+
+
+def changed_since(session: Session, seq: int, limit: int = 1000) -> list[ChangedRecord]:
+    """The changes after ``seq`` as :class:`ChangedRecord`, oldest first.
+
+    What catch-up needs of :func:`changes_since`, read as four plain columns:
+    after a 1,000,000-row import a worker reads a million changes, and
+    decoding each one's timestamp and operation into a :class:`Change` was 4%
+    of the import's time.
     """
     if limit < 1:
         raise ValueError("limit must be positive")
     rows = session.execute(
-        select(_changes.c.seq, _changes.c.kind, _changes.c.record_id)
+        select(_changes.c.seq, _changes.c.kind, _changes.c.record_id, _changes.c.version)
         .where(_changes.c.seq > seq)
         .order_by(_changes.c.seq)
         .limit(limit)
     )
     kinds = {kind.value: kind for kind in RecordKind}
-    return [(change_seq, kinds[kind], record_id) for change_seq, kind, record_id in rows]
+    return [
+        ChangedRecord(change_seq, kinds[kind], record_id, version)
+        for change_seq, kind, record_id, version in rows
+    ]
 
 
 def max_change_seq(session: Session) -> int:
