@@ -149,6 +149,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "f_found_state": "Found in state",
         "f_care_institution": "Care institution",
         "f_family": "Family",
+        "f_dates": "Missing and found dates",
     },
     "hi": {
         "app_title": "मिलान समीक्षा",
@@ -282,6 +283,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "f_found_state": "मिलने का राज्य",
         "f_care_institution": "देखभाल संस्था",
         "f_family": "परिवार",
+        "f_dates": "गुमशुदगी और मिलने की तारीख़",
     },
 }
 

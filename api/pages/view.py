@@ -51,6 +51,14 @@ AGREEMENT: Final[Mapping[str, Mapping[str, Agreement]]] = {
     "village": {"same": "agrees", "different": "differs"},
     "languages": {"shared": "agrees", "none_shared": "differs"},
     "marks": {"agree": "agrees", "some": "close", "differ": "differs"},
+    # Found within a year of going missing fits best; years later still fits a
+    # child held in labour; found before going missing does not fit.
+    "dates": {
+        "within_a_year": "agrees",
+        "one_to_four_years": "close",
+        "over_four_years": "close",
+        "found_first": "differs",
+    },
 }
 
 #: Weights (bits) within this of zero read as "close" when a level is not in the table.
@@ -100,7 +108,7 @@ ROWS: Final[tuple[FieldSpec, ...]] = (
     FieldSpec("f_languages", "languages", "languages", "languages"),
     FieldSpec("f_marks", "marks", "marks", "marks"),
     FieldSpec("f_height_cm", "height_cm", "height_cm", None),
-    FieldSpec("f_date", "found_date", "missing_date", None),
+    FieldSpec("f_date", "found_date", "missing_date", "dates"),
     FieldSpec("f_found_district", "found_district", "", None),
     FieldSpec("f_found_state", "found_state", "", None),
     FieldSpec("f_care_institution", "care_institution", "", None),

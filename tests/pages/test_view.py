@@ -70,6 +70,14 @@ def test_every_model_level_has_a_word() -> None:
     assert missing == []
 
 
+def test_every_comparison_has_a_label_in_every_language() -> None:
+    """The pair page names each weight bar by its comparison (``f_<field>``)."""
+    from api.pages.i18n import LABELS
+
+    for language, labels in LABELS.items():
+        assert [s.field for s in COMPARISONS if f"f_{s.field}" not in labels] == [], language
+
+
 EXPLANATION = {
     "prior_weight": -10.5,
     "fields": [

@@ -16,6 +16,7 @@ from matcher.scoring.comparisons import (
     NULL,
     compare_age,
     compare_all,
+    compare_dates,
     compare_district,
     compare_family,
     compare_languages,
@@ -148,6 +149,29 @@ def test_age_levels(
         {"age": missing_age, "missing_date": missing_date},
     )
     assert compare_age(f, m).level == level
+
+
+@pytest.mark.parametrize(
+    ("found_date", "missing_date", "level"),
+    [
+        pytest.param("2024-08-15", "2024-03-01", "within_a_year", id="found months later"),
+        pytest.param("2024-08-15", "2024-08-15", "within_a_year", id="found the same day"),
+        pytest.param("2024-08-01", "2024-08-20", "within_a_year", id="dates within the slack"),
+        pytest.param("2024-08-15", "2021-05-10", "one_to_four_years", id="three years later"),
+        pytest.param("2024-08-15", "2017-06-04", "over_four_years", id="seven years later"),
+        pytest.param("2019-01-12", "2021-05-10", "found_first", id="found before going missing"),
+        pytest.param("", "2021-05-10", NULL, id="no found date"),
+        pytest.param("2024-08-15", "", NULL, id="no missing date"),
+    ],
+)
+def test_dates_levels(found_date: str, missing_date: str, level: str) -> None:
+    f, m = pair({"found_date": found_date}, {"missing_date": missing_date})
+    comparison = compare_dates(f, m)
+    assert comparison.level == level
+    if level == "found_first":
+        assert "before going missing" in comparison.detail
+    elif level != NULL:
+        assert missing_date in comparison.detail and "years later" in comparison.detail
 
 
 @pytest.mark.parametrize(

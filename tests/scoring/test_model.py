@@ -18,7 +18,7 @@ from matcher.normalize.places import load_gazetteer
 from matcher.scoring.comparisons import COMPARISONS
 from matcher.scoring.model import MatchModel, initial_model
 from matcher.scoring.score import TermFrequencies, probability, score_pair
-from matcher.scoring.train import FIELDS, expectation_maximisation
+from matcher.scoring.train import FIELDS, M_FLOORS, expectation_maximisation, with_floors
 from tests.factories import found, missing
 
 
@@ -87,6 +87,30 @@ def test_em_recovers_known_m_probabilities() -> None:
     assert abs(learnt_share - share) < 0.02
     for field in FIELDS:
         assert np.allclose(m[field], true_m[field], atol=0.03), field
+
+
+def test_floored_levels_keep_their_floor_and_m_still_adds_up() -> None:
+    """A level EM finds empty (no true pair found before going missing) is raised to its
+    floor, so one wrong date cannot veto a pair; a level above its floor is left alone."""
+    levels = ("within_a_year", "one_to_four_years", "over_four_years", "found_first")
+    m = with_floors("dates", levels, [0.8, 0.19, 0.01, 0.0])
+    assert (
+        m[3] == M_FLOORS[("dates", "found_first")]
+        and m[2] == M_FLOORS[("dates", "over_four_years")]
+    )
+    assert math.isclose(sum(m), 1.0)
+    assert m[0] / m[1] == pytest.approx(0.8 / 0.19)  # the rest keep their proportions
+    assert with_floors("dates", levels, [0.5, 0.2, 0.2, 0.1]) == [0.5, 0.2, 0.2, 0.1]
+    assert with_floors("sex", ("same", "different"), [1.0, 0.0]) == [1.0, 0.0]  # no floor
+
+
+def test_the_shipped_model_lets_no_single_date_level_veto_a_pair() -> None:
+    from matcher.scoring.model import default_model
+
+    dates = default_model().comparison("dates")
+    for (field, level), floor in M_FLOORS.items():
+        assert default_model().comparison(field).level(level).m_probability >= floor - 1e-9
+    assert dates.level("found_first").match_weight < dates.level("within_a_year").match_weight
 
 
 def test_fixed_comparisons_are_not_learnt() -> None:

@@ -681,11 +681,57 @@ def compare_marks(found: Person, missing: Person, *, explain: bool = True) -> Co
     return Comparison("marks", "differ", "no word in common")
 
 
+# --- dates ------------------------------------------------------------------
+
+#: A child found up to this many days before the date given as missing still
+#: counts as found after it: dates are written from memory, and a report may
+#: carry the day it was filed.
+DATE_SLACK_DAYS = 30
+#: Years missing before being found that separate the levels.
+_SOON_YEARS = 1.0
+_LONG_YEARS = 4.0
+
+
 def elapsed_years(found: Person, missing: Person) -> float | None:
-    """Years between the report and the finding, when both dates are known."""
+    """Years from going missing to being found, when both dates are known."""
     if found.record_date is None or missing.record_date is None:
         return None
     return (found.record_date - missing.record_date).days / _DAYS_PER_YEAR
+
+
+def _dates_level(days: int) -> str:
+    if days < -DATE_SLACK_DAYS:
+        return "found_first"
+    years = days / _DAYS_PER_YEAR
+    if years <= _SOON_YEARS:
+        return "within_a_year"
+    if years <= _LONG_YEARS:
+        return "one_to_four_years"
+    return "over_four_years"
+
+
+def dates_level(found: Person, missing: Person) -> Level:
+    if found.record_date is None or missing.record_date is None:
+        return _NULL_LEVEL
+    return _dates_level((found.record_date - missing.record_date).days), ()
+
+
+def compare_dates(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
+    """Found after going missing, and how long after: a child found before the report's
+    missing date is another child, unless a date is wrong."""
+    if found.record_date is None or missing.record_date is None:
+        return Comparison("dates", NULL, "a date not known on one side")
+    days = (found.record_date - missing.record_date).days
+    level = _dates_level(days)
+    if not explain:
+        return Comparison("dates", level, "")
+    missing_on, found_on = missing.record_date.isoformat(), found.record_date.isoformat()
+    if level == "found_first":
+        detail = f"found {found_on}, {-days} days before going missing ({missing_on})"
+    else:
+        later = max(days, 0) / _DAYS_PER_YEAR
+        detail = f"missing {missing_on}, found {found_on} ({later:.1f} years later)"
+    return Comparison("dates", level, detail)
 
 
 def years_text(start: date | None, end: date | None) -> str:
@@ -755,6 +801,13 @@ COMPARISONS: tuple[ComparisonSpec, ...] = (
         compare_marks,
         marks_level,
         compare_marks.__doc__ or "",
+    ),
+    ComparisonSpec(
+        "dates",
+        ("within_a_year", "one_to_four_years", "over_four_years", "found_first"),
+        compare_dates,
+        dates_level,
+        compare_dates.__doc__ or "",
     ),
 )
 

@@ -148,6 +148,19 @@ TRAINING_BLOCKS: tuple[TrainingBlock, ...] = (
     TrainingBlock("phone", _phone, frozenset({"family"})),
 )
 
+#: Floors on m for levels that unlabelled training data can make look impossible
+#: for a true pair, (field, level): m at least this, so that one level alone
+#: cannot veto a pair. A child cannot be found before going missing, so data
+#: without date errors teaches m near 0 for ``found_first``; yet a mistyped or
+#: day-month-swapped date puts a true pair there (2% of dates wrong is a modest
+#: guess for hand-kept registers). Generated data rarely keeps a child missing
+#: for over four years, but children rescued from bonded labour often were
+#: (one in twenty is the floor).
+M_FLOORS: dict[tuple[str, str], float] = {
+    ("dates", "found_first"): 0.02,
+    ("dates", "over_four_years"): 0.05,
+}
+
 #: A session with fewer pairs than this teaches nothing reliable and is skipped.
 MIN_SESSION_PAIRS = 500
 
@@ -235,6 +248,19 @@ def expectation_maximisation(
     return m, match_share, iteration
 
 
+def with_floors(field: str, levels: Sequence[str], m: Sequence[float]) -> list[float]:
+    """``m`` with each floored level (:data:`M_FLOORS`) raised to its floor, the rest
+    scaled down so the levels still add up to 1."""
+    floors = {
+        i: M_FLOORS[(field, name)] for i, name in enumerate(levels) if (field, name) in M_FLOORS
+    }
+    raised = {i: max(float(m[i]), floor) for i, floor in floors.items()}
+    rest = sum(float(p) for i, p in enumerate(m) if i not in raised)
+    room = 1.0 - sum(raised.values())
+    scale = room / rest if rest > 0 else 0.0
+    return [raised[i] if i in raised else float(p) * scale for i, p in enumerate(m)]
+
+
 def train(
     found: Sequence[Person],
     missing: Sequence[Person],
@@ -266,7 +292,7 @@ def train(
     comparisons = []
     for spec in COMPARISONS:
         runs = learnt.get(spec.field) or [m0[spec.field]]
-        m_avg = list(np.mean(np.asarray(runs), axis=0))
+        m_avg = with_floors(spec.field, spec.levels, list(np.mean(np.asarray(runs), axis=0)))
         levels = tuple(
             Level(name, float(mp), float(up))
             for name, mp, up in zip(spec.levels, m_avg, u[spec.field], strict=True)
