@@ -49,7 +49,9 @@ from matcher.storage import repository as repo
 
 #: At most this many written records wait for catch-up with their Person kept.
 WRITTEN_CACHE_LIMIT = 200_000
-#: After a catch-up of this many changes the new index objects are frozen too.
+#: Once catch-ups have applied this many changes since the last freeze, the new
+#: index objects are frozen too (counted across catch-ups: an import applies
+#: a thousand at a time).
 FREEZE_AFTER_CHANGES = 10_000
 
 log = logging.getLogger(__name__)
@@ -168,6 +170,7 @@ class MatchingState:
         self._linkers: dict[RecordKind, Linker] = {}
         self._tf_size = dict.fromkeys(RecordKind, 0)
         self.seq = 0
+        self._unfrozen = 0  # changes applied since the index objects were last frozen
         self.loaded = False
         self.last_catch_up = 0.0
         self._stop = threading.Event()
@@ -320,12 +323,26 @@ class MatchingState:
             if applied:
                 for kind in RecordKind:
                     self._refresh_tf_if_drifted(kind)
-                if applied >= FREEZE_AFTER_CHANGES:
-                    gc.freeze()  # the newly indexed records, as after load()
+                self._unfrozen += applied
+                if self._unfrozen >= FREEZE_AFTER_CHANGES:
+                    self._freeze()
             self.last_catch_up = time.monotonic()
         if applied:
             log.debug("caught up %d changes, now at seq %d", applied, self.seq)
         return applied
+
+    def _freeze(self) -> None:
+        """Take the index objects indexed since the last freeze out of garbage collection.
+
+        Unfrozen, each full collection walked every record indexed so far: after
+        each 100,000-row import request one ran, 0.6 s at 100,000 records, 1.7 s
+        at 300,000, growing with the index. The young generations are
+        collected first, so the garbage of the batch just written is not frozen
+        with them (frozen objects are never collected).
+        """
+        gc.collect(1)
+        gc.freeze()
+        self._unfrozen = 0
 
     def _apply(self, session: Session, changes: Iterable[repo.ChangedRecord]) -> None:
         """Bring the changed records' index entries to what is stored (open ones only).

@@ -50,6 +50,27 @@ def test_catch_up_applies_writes_by_other_workers(client: TestClient) -> None:
     assert state.candidates_for(person, 5) == []
 
 
+def test_catch_ups_freeze_what_they_indexed_once_enough_has_piled_up(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counted across catch-ups (an import applies a batch at a time): unfrozen, every full
+    garbage collection walked the whole index, longer and longer as an import went on."""
+    import api.matching
+
+    monkeypatch.setattr(api.matching, "FREEZE_AFTER_CHANGES", 3)
+    freezes: list[int] = []
+    monkeypatch.setattr(api.matching.gc, "freeze", lambda: freezes.append(1))
+    state = _state(client)
+    for n in range(2):
+        _write_elsewhere(client, {**MISSING_MP, "id": f"M-{n}"})
+        assert state.catch_up() == 1
+    assert freezes == []  # two changes: not yet
+    _write_elsewhere(client, {**MISSING_MP, "id": "M-2"})
+    assert state.catch_up() == 1
+    assert freezes == [1]
+    assert state.size(RecordKind.MISSING) == 3
+
+
 def test_a_restart_loads_what_is_stored(client: TestClient, integrator: dict[str, str]) -> None:
     client.post("/v1/records/missing", json=MISSING_MP, headers=integrator)
     fresh = MatchingState(
