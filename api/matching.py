@@ -56,18 +56,6 @@ FREEZE_AFTER_CHANGES = 10_000
 
 log = logging.getLogger(__name__)
 
-#: ``Session.info`` keys: the Persons a session has written, until it commits, and
-#: whether the session's commit and rollback are watched for them.
-_STAGED = "matcher.written"
-_LISTENING = "matcher.written.listening"
-
-
-def _forget_written(session: Session, transaction: SessionTransaction) -> None:
-    """A session's outermost transaction ended: what it wrote and did not commit is void."""
-    if transaction.parent is None:
-        session.info.pop(_STAGED, None)
-
-
 #: Changes read per query while catching up.
 CHANGE_PAGE = 2000
 #: Candidates proposed to the review queue per written record (at most).
@@ -165,6 +153,12 @@ class MatchingState:
         # a third of the import time). Keyed by version, so a record changed
         # meanwhile by another worker is normalized afresh.
         self._written: dict[tuple[RecordKind, str, int], Person] = {}
+        # Where a session holds this state's kept Persons until it commits, and
+        # how many commits are between the database's commit and publishing them.
+        self._staged_key = ("matcher.written", id(self))
+        self._listening_key = ("matcher.written.listening", id(self))
+        self._publishing_key = ("matcher.written.publishing", id(self))
+        self._publishing = 0
         self._indexes = {kind: CandidateIndex() for kind in RecordKind}
         self._terms = {kind: TermCounts() for kind in RecordKind}
         self._linkers: dict[RecordKind, Linker] = {}
@@ -189,30 +183,56 @@ class MatchingState:
     ) -> None:
         """Keep the Person of a record written in ``session``, for catch-up to index.
 
-        Held on the session until it commits; a rollback forgets it. Otherwise
-        a rolled-back write (a refused atomic import) would be indexed in place
-        of whatever is later committed under the same id and version. A record
-        that is not open is not indexed, so it is not kept.
+        Held on the session until its outermost transaction commits; a rollback
+        forgets it. Otherwise a rolled-back write (a refused atomic import)
+        would be indexed in place of whatever is later committed under the same
+        id and version. (Savepoints are not tracked: what a rolled-back
+        savepoint wrote is kept until the outer transaction ends; nothing here
+        writes records in a savepoint.) A record that is not open is not
+        indexed, so it is not kept; past ``WRITTEN_CACHE_LIMIT`` records in one
+        transaction, the rest are read back by catch-up instead.
         """
         if status is not repo.RecordStatus.OPEN:
             return
-        staged = session.info.get(_STAGED)
+        staged = session.info.get(self._staged_key)
         if staged is None:
-            staged = session.info[_STAGED] = {}
-            if not session.info.get(_LISTENING):
+            staged = session.info[self._staged_key] = {}
+            if not session.info.get(self._listening_key):
+                event.listen(session, "before_commit", self._before_commit)
                 event.listen(session, "after_commit", self._publish_written)
-                event.listen(session, "after_transaction_end", _forget_written)
-                session.info[_LISTENING] = True
-        staged[(kind, record_id, version)] = person
+                event.listen(session, "after_transaction_end", self._transaction_ended)
+                session.info[self._listening_key] = True
+        if len(staged) < WRITTEN_CACHE_LIMIT:
+            staged[(kind, record_id, version)] = person
+
+    def _before_commit(self, session: Session) -> None:
+        """The background catch-up waits while a commit's Persons are not yet published:
+        between the database's commit and ``after_commit`` it would see the changes but
+        not the Persons, and normalize the records again for nothing."""
+        if session.info.get(self._staged_key) and not session.in_nested_transaction():
+            with self._lock:
+                self._publishing += 1
+            session.info[self._publishing_key] = True
 
     def _publish_written(self, session: Session) -> None:
-        staged = session.info.pop(_STAGED, None)
+        if session.in_nested_transaction():
+            return  # a savepoint released: the outer transaction may still roll back
+        staged = session.info.pop(self._staged_key, None)
         if not staged:
             return
         with self._lock:
             if len(self._written) + len(staged) > WRITTEN_CACHE_LIMIT:
                 self._written.clear()  # stale entries (records superseded meanwhile)
             self._written.update(staged)
+
+    def _transaction_ended(self, session: Session, transaction: SessionTransaction) -> None:
+        """The outermost transaction ended: what it wrote and did not commit is void."""
+        if transaction.parent is not None:
+            return
+        session.info.pop(self._staged_key, None)
+        if session.info.pop(self._publishing_key, False):
+            with self._lock:
+                self._publishing -= 1
 
     def normalize(self, raw: RawRecord) -> Person:
         return normalize_record(raw, self.gazetteer)
@@ -403,6 +423,8 @@ class MatchingState:
 
     def _run(self) -> None:
         while not self._stop.wait(self.refresh_seconds):
+            if self._publishing:
+                continue  # a writer is about to publish and catch up itself
             try:
                 self.catch_up()
             except Exception:  # a database hiccup must not kill the thread

@@ -224,3 +224,30 @@ def test_a_report_searching_found_children_takes_the_prior_of_a_pair(
     assert reports == 30
     assert link.pair.prior_weight == pytest.approx(state.model.prior_weight(reports))
     assert link.pair.prior_weight < state.model.prior_weight(state.size(RecordKind.FOUND)) - 4
+
+
+def test_a_savepoint_released_publishes_nothing_before_the_outer_commit(
+    client: TestClient,
+) -> None:
+    """Kept Persons wait for the outermost commit: a released savepoint is not a commit,
+    and a rolled-back outer transaction forgets them."""
+    state = _state(client)
+    person = state.normalize(make_record(RecordKind.MISSING, MISSING_MP))
+    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        with session.begin_nested():
+            state.remember_written(
+                session, RecordKind.MISSING, "M-MP-1", 1, repo.RecordStatus.OPEN, person
+            )
+        assert state._written == {}  # released, not committed
+        session.rollback()
+    assert state._written == {} and state._publishing == 0
+    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        state.remember_written(
+            session, RecordKind.MISSING, "M-MP-1", 1, repo.RecordStatus.OPEN, person
+        )
+        state.remember_written(
+            session, RecordKind.MISSING, "M-X", 1, repo.RecordStatus.REUNITED, person
+        )
+        session.commit()
+    assert set(state._written) == {(RecordKind.MISSING, "M-MP-1", 1)}
+    assert state._publishing == 0
