@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from matcher.exchange import load_records
@@ -43,7 +44,8 @@ def main() -> int:
         found,
         missing,
         seed=args.seed,
-        version=f"default-synth{args.seed}-em",
+        # Dated, so that audit entries and review items say which model scored them.
+        version=f"default-synth{args.seed}-em-{datetime.now(UTC):%Y%m%d}",
         description=(
             f"EM without labels on matcher.synth seed {args.seed} "
             f"({args.found} found, {args.missing} missing)"

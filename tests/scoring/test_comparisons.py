@@ -157,6 +157,8 @@ def test_age_levels(
         pytest.param("2024-08-15", "2024-03-01", "within_a_year", id="found months later"),
         pytest.param("2024-08-15", "2024-08-15", "within_a_year", id="found the same day"),
         pytest.param("2024-08-01", "2024-08-20", "within_a_year", id="dates within the slack"),
+        pytest.param("2024-08-01", "2024-08-31", "within_a_year", id="30 days: the slack's edge"),
+        pytest.param("2024-08-01", "2024-09-01", "found_first", id="31 days: past the slack"),
         pytest.param("2024-08-15", "2021-05-10", "one_to_four_years", id="three years later"),
         pytest.param("2024-08-15", "2017-06-04", "over_four_years", id="seven years later"),
         pytest.param("2019-01-12", "2021-05-10", "found_first", id="found before going missing"),

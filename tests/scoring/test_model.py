@@ -102,6 +102,12 @@ def test_floored_levels_keep_their_floor_and_m_still_adds_up() -> None:
     assert m[0] / m[1] == pytest.approx(0.8 / 0.19)  # the rest keep their proportions
     assert with_floors("dates", levels, [0.5, 0.2, 0.2, 0.1]) == [0.5, 0.2, 0.2, 0.1]
     assert with_floors("sex", ("same", "different"), [1.0, 0.0]) == [1.0, 0.0]  # no floor
+    # Degenerate EM output: the mass still adds up to 1, floors held.
+    for degenerate in ([0.0, 0.0, 0.99, 0.01], [0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0]):
+        m = with_floors("dates", levels, degenerate)
+        assert math.isclose(sum(m), 1.0), degenerate
+        assert m[3] >= M_FLOORS[("dates", "found_first")] - 1e-12
+        assert m[2] >= M_FLOORS[("dates", "over_four_years")] - 1e-12
 
 
 def test_the_shipped_model_lets_no_single_date_level_veto_a_pair() -> None:

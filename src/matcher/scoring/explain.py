@@ -18,20 +18,26 @@ def _bar(weight: float) -> str:
     return ("+" * n).ljust(_BAR_MAX) if weight >= 0 else ("-" * n).rjust(_BAR_MAX)
 
 
+def _level_text(level: str) -> str:
+    return "unknown" if level == NULL else level.replace("_", " ")
+
+
 def explain(pair: ScoredPair) -> str:
     """A table of every comparison's level, weight and detail, ending with the total."""
+    # Columns as wide as their longest entry ("other_candidates", "one to four years").
+    field_width = max([len("prior"), *(len(w.field) for w in pair.weights)])
+    level_width = max([0, *(len(_level_text(w.level)) for w in pair.weights)])
     lines = [
         f"found {pair.found_id}  ~  missing {pair.missing_id}: "
         f"match probability {pair.match_probability:.3f} (match weight {pair.match_weight:+.1f})",
-        f"  {'prior':<10} {'':<16} {pair.prior_weight:+6.1f}  {'':{_BAR_MAX}}"
-        f"{'':{_BAR_MAX}}  one report among all searched",
+        f"  {'prior':<{field_width}} {'':<{level_width}} {pair.prior_weight:+6.1f}  "
+        f"{'':{_BAR_MAX}}{'':{_BAR_MAX}}  one report among all searched",
     ]
     for w in pair.weights:
-        level = "unknown" if w.level == NULL else w.level.replace("_", " ")
         neg, pos = (_bar(w.weight), "") if w.weight < 0 else ("", _bar(w.weight))
         tf = f" (name frequency {w.tf_adjustment:+.1f})" if w.tf_adjustment else ""
         lines.append(
-            f"  {w.field:<10} {level:<16} {w.weight:+6.1f}  {neg:>{_BAR_MAX}}|{pos:<{_BAR_MAX}} "
-            f"{w.detail}{tf}"
+            f"  {w.field:<{field_width}} {_level_text(w.level):<{level_width}} {w.weight:+6.1f}  "
+            f"{neg:>{_BAR_MAX}}|{pos:<{_BAR_MAX}} {w.detail}{tf}"
         )
     return "\n".join(lines)

@@ -254,11 +254,17 @@ def with_floors(field: str, levels: Sequence[str], m: Sequence[float]) -> list[f
     floors = {
         i: M_FLOORS[(field, name)] for i, name in enumerate(levels) if (field, name) in M_FLOORS
     }
-    raised = {i: max(float(m[i]), floor) for i, floor in floors.items()}
+    # Only levels below their floor are raised; every other level gives up its
+    # share of the mass they take.
+    raised = {i: floor for i, floor in floors.items() if float(m[i]) < floor}
+    if not raised:
+        return [float(p) for p in m]
     rest = sum(float(p) for i, p in enumerate(m) if i not in raised)
     room = 1.0 - sum(raised.values())
-    scale = room / rest if rest > 0 else 0.0
-    return [raised[i] if i in raised else float(p) * scale for i, p in enumerate(m)]
+    if rest <= 0:  # nothing else to take from: share the rest equally
+        others = len(m) - len(raised)
+        return [raised.get(i, room / others if others else 0.0) for i in range(len(m))]
+    return [raised[i] if i in raised else float(p) * room / rest for i, p in enumerate(m)]
 
 
 def train(
