@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Protocol, TypeAlias
+from typing import NamedTuple, Protocol, TypeAlias
 
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
@@ -150,9 +150,13 @@ def _joined_match(short: Sequence[NameToken], long: Sequence[NameToken]) -> bool
     return token_similarity(short[0].text, joined) >= _JW_STRONG
 
 
-@dataclass(frozen=True, slots=True)
-class NameAgreement:
-    """How two parsed names agree, token by token."""
+class NameAgreement(NamedTuple):
+    """How two parsed names agree, token by token.
+
+    A named tuple, not a frozen dataclass: ranking makes a hundred thousand of
+    them per second, and a frozen dataclass's ``__init__`` sets each field
+    through ``object.__setattr__``.
+    """
 
     level: str
     keys: tuple[str, ...]  # strict keys of the tokens that agree in sound (for term frequencies)
