@@ -217,14 +217,17 @@ def _link_chunk(chunk: Sequence[Person]) -> list[Link]:
     assert _WORKER_LINKER is not None
     linker = _WORKER_LINKER
     out: list[Link] = []
-    for person in chunk:
-        out.extend(
-            linker.best(
-                person,
-                k=linker.candidates,
-                min_probability=linker.thresholds.review_threshold,
+    # Ranking fills the comparison caches with long-lived entries and makes no
+    # cycles worth collecting mid-chunk; collections resume between chunks.
+    with gc_paused():
+        for person in chunk:
+            out.extend(
+                linker.best(
+                    person,
+                    k=linker.candidates,
+                    min_probability=linker.thresholds.review_threshold,
+                )
             )
-        )
     return out
 
 
