@@ -56,6 +56,8 @@ FREEZE_AFTER_CHANGES = 10_000
 
 log = logging.getLogger(__name__)
 
+#: The background catch-up waits at most this long for a commit to publish its Persons.
+PUBLISHING_PATIENCE_SECONDS = 10.0
 #: Changes read per query while catching up.
 CHANGE_PAGE = 2000
 #: Candidates proposed to the review queue per written record (at most).
@@ -159,6 +161,7 @@ class MatchingState:
         self._listening_key = ("matcher.written.listening", id(self))
         self._publishing_key = ("matcher.written.publishing", id(self))
         self._publishing = 0
+        self._publishing_since = 0.0
         self._indexes = {kind: CandidateIndex() for kind in RecordKind}
         self._terms = {kind: TermCounts() for kind in RecordKind}
         self._linkers: dict[RecordKind, Linker] = {}
@@ -211,6 +214,8 @@ class MatchingState:
         not the Persons, and normalize the records again for nothing."""
         if session.info.get(self._staged_key) and not session.in_nested_transaction():
             with self._lock:
+                if not self._publishing:
+                    self._publishing_since = time.monotonic()
                 self._publishing += 1
             session.info[self._publishing_key] = True
 
@@ -423,12 +428,21 @@ class MatchingState:
 
     def _run(self) -> None:
         while not self._stop.wait(self.refresh_seconds):
-            if self._publishing:
-                continue  # a writer is about to publish and catch up itself
+            if not self._background_catch_up_due():
+                continue
             try:
                 self.catch_up()
             except Exception:  # a database hiccup must not kill the thread
                 log.exception("catch-up failed; retrying in %.1f s", self.refresh_seconds)
+
+    def _background_catch_up_due(self) -> bool:
+        """Not while a writer is publishing what it kept (it catches up itself right
+        after), unless that has lasted long: a session never ended must not stop this
+        worker from seeing the others' writes."""
+        return (
+            not self._publishing
+            or time.monotonic() - self._publishing_since > PUBLISHING_PATIENCE_SECONDS
+        )
 
     # --- searching ---------------------------------------------------------
 

@@ -251,3 +251,19 @@ def test_a_savepoint_released_publishes_nothing_before_the_outer_commit(
         session.commit()
     assert set(state._written) == {(RecordKind.MISSING, "M-MP-1", 1)}
     assert state._publishing == 0
+
+
+def test_the_background_catch_up_waits_for_a_publishing_commit_but_not_for_ever(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import api.matching
+
+    state = _state(client)
+    assert state._background_catch_up_due()
+    now = 1000.0
+    monkeypatch.setattr(api.matching.time, "monotonic", lambda: now)
+    state._publishing, state._publishing_since = 1, now - 1.0
+    assert not state._background_catch_up_due()  # a commit is publishing right now
+    state._publishing_since = now - api.matching.PUBLISHING_PATIENCE_SECONDS - 1.0
+    assert state._background_catch_up_due()  # a session never ended: go on anyway
+    state._publishing = 0
