@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from typing import NamedTuple, Protocol, TypeAlias
 
@@ -696,11 +695,11 @@ _SOON_YEARS = 1.0
 _LONG_YEARS = 4.0
 
 
-def elapsed_years(found: Person, missing: Person) -> float | None:
-    """Years from going missing to being found, when both dates are known."""
+def _days_after_missing(found: Person, missing: Person) -> int | None:
+    """Days from going missing to being found (negative: found first), when both are known."""
     if found.record_date is None or missing.record_date is None:
         return None
-    return (found.record_date - missing.record_date).days / _DAYS_PER_YEAR
+    return (found.record_date - missing.record_date).days
 
 
 def _dates_level(days: int) -> str:
@@ -715,33 +714,26 @@ def _dates_level(days: int) -> str:
 
 
 def dates_level(found: Person, missing: Person) -> Level:
-    if found.record_date is None or missing.record_date is None:
-        return _NULL_LEVEL
-    return _dates_level((found.record_date - missing.record_date).days), ()
+    days = _days_after_missing(found, missing)
+    return _NULL_LEVEL if days is None else (_dates_level(days), ())
 
 
 def compare_dates(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """Found after going missing, and how long after: a child found before the report's
     missing date is another child, unless a date is wrong."""
-    if found.record_date is None or missing.record_date is None:
+    days = _days_after_missing(found, missing)
+    if days is None:
         return Comparison("dates", NULL, "a date not known on one side")
-    days = (found.record_date - missing.record_date).days
     level = _dates_level(days)
     if not explain:
         return Comparison("dates", level, "")
-    missing_on, found_on = missing.record_date.isoformat(), found.record_date.isoformat()
+    missing_on, found_on = str(missing.record_date), str(found.record_date)  # ISO dates
     if level == "found_first":
         detail = f"found {found_on}, {-days} days before going missing ({missing_on})"
     else:
         later = max(days, 0) / _DAYS_PER_YEAR
         detail = f"missing {missing_on}, found {found_on} ({later:.1f} years later)"
     return Comparison("dates", level, detail)
-
-
-def years_text(start: date | None, end: date | None) -> str:
-    if start is None or end is None:
-        return "unknown"
-    return f"{(end - start).days / _DAYS_PER_YEAR:.1f} years"
 
 
 COMPARISONS: tuple[ComparisonSpec, ...] = (
