@@ -1469,13 +1469,18 @@ def _set_record_status(
 # Change sequence
 
 
-def changes_since(session: Session, seq: int, limit: int = 1000) -> list[Change]:
-    """Changes after ``seq``, oldest first; pass the last one's ``seq`` next time."""
+def _changes_after(session: Session, columns: Iterable[Any], seq: int, limit: int) -> Any:
+    """The rows of ``columns`` for the changes after ``seq``, oldest first, at most ``limit``."""
     if limit < 1:
         raise ValueError("limit must be positive")
-    rows = session.execute(
-        select(_changes).where(_changes.c.seq > seq).order_by(_changes.c.seq).limit(limit)
+    return session.execute(
+        select(*columns).where(_changes.c.seq > seq).order_by(_changes.c.seq).limit(limit)
     )
+
+
+def changes_since(session: Session, seq: int, limit: int = 1000) -> list[Change]:
+    """Changes after ``seq``, oldest first; pass the last one's ``seq`` next time."""
+    rows = _changes_after(session, _changes.c, seq, limit)
     return [
         Change(
             seq=row.seq,
@@ -1506,14 +1511,8 @@ def changed_since(session: Session, seq: int, limit: int = 1000) -> list[Changed
     decoding each one's timestamp and operation into a :class:`Change` was 4%
     of the import's time.
     """
-    if limit < 1:
-        raise ValueError("limit must be positive")
-    rows = session.execute(
-        select(_changes.c.seq, _changes.c.kind, _changes.c.record_id, _changes.c.version)
-        .where(_changes.c.seq > seq)
-        .order_by(_changes.c.seq)
-        .limit(limit)
-    )
+    columns = (_changes.c.seq, _changes.c.kind, _changes.c.record_id, _changes.c.version)
+    rows = _changes_after(session, columns, seq, limit)
     kinds = {kind.value: kind for kind in RecordKind}
     return [
         ChangedRecord(change_seq, kinds[kind], record_id, version)
