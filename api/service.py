@@ -57,10 +57,9 @@ def write_records(
     stored = repo.get_records(session, kind, [r.id for r in results])
     for (_, person), result in zip(prepared, results, strict=True):
         record = stored[result.id]
-        if result.outcome is not repo.UpsertOutcome.UNCHANGED:
-            state.remember_written(session, kind, record.id, record.version, record.status, person)
         items: tuple[int, ...] = ()
         if result.outcome is not repo.UpsertOutcome.UNCHANGED:
+            state.remember_written(session, kind, record.id, record.version, record.status, person)
             items = tuple(state.propose(session, record, person))
         written.append(Written(result, record, person, items))
     return written
