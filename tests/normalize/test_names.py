@@ -359,6 +359,12 @@ def test_misspelt_low_weight_parts_stay_low_weight(text: str, low: str) -> None:
         pytest.param("Ravi Kumarr", id="Kumar or Kumari: ambiguous, stays a name"),
         pytest.param("Kumaran", id="a Tamil given name that starts with Kumar"),
         pytest.param("Singha Roy", id="a Bengali surname that starts with Singh"),
+        pytest.param("Ajmal", id="a name one letter from Ammal"),
+        pytest.param("Ammar", id="a name one letter from Ammal, at the end"),
+        pytest.param("Kammal", id="Kamal spelt with a double m, one letter from Ammal"),
+        pytest.param("Ravi Kumbar", id="a surname one letter from Kumar"),
+        pytest.param("Bikash Khatua", id="an Odia surname one letter from Khatun"),
+        pytest.param("Kamar Ali", id="Qamar spelt with a K: the consonants of Kumar"),
     ],
 )
 def test_words_near_low_weight_parts_are_not_forced(text: str) -> None:
@@ -388,16 +394,26 @@ def test_plain_fast_path_reads_as_the_general_path(words: list[str], separator: 
 
 def _misspelt_reference(latin: str) -> str | None:
     """The low-weight word one typo away, computed the slow, obvious way."""
-    if len(latin) < 5:
+    if len(latin) < 5 or latin in tables.NAMES_NEAR_LOW_WEIGHT:
         return None
     key = strict_key(latin)
+
+    def consonants(word: str) -> list[str]:
+        kept = [ch for ch in word if ch not in "aeiouyh"]
+        return [ch for i, ch in enumerate(kept) if i == 0 or kept[i - 1] != ch]
+
     close = {
         word
         for word in name_tables().low_weight
         if len(word) >= 5
         and not latin.startswith(word)
         and (
-            strict_key(word) == key or DamerauLevenshtein.distance(latin, word, score_cutoff=1) <= 1
+            strict_key(word) == key
+            or (
+                word[0] == latin[0]
+                and consonants(word) == consonants(latin)
+                and DamerauLevenshtein.distance(latin, word, score_cutoff=1) <= 1
+            )
         )
     }
     if len({strict_key(word) for word in close}) != 1:

@@ -324,11 +324,19 @@ def _misspelt_low_weight(latin: str) -> str | None:
     and a misspelt Kumar read as a given name made the two disagree on half
     their name. Only words of five letters or more, and only when exactly one
     low-weight word is that close, so "Kumarr" (Kumar or Kumari?) stays a name.
+
+    A typo keeps the word's first letter and its consonants: one letter away
+    from "ammal", "kumar" or "khatun" are also the names Ajmal, Ammar,
+    Kammal, Kumal and Kumbar and the surname Khatua, which were read as
+    low-weight parts and lost (a child called Ajmal had no given name left).
+    Names that keep both anyway ("Kamar") are listed in
+    ``NAMES_NEAR_LOW_WEIGHT``.
     """
-    if len(latin) < 5:
+    if len(latin) < 5 or latin in tables.NAMES_NEAR_LOW_WEIGHT:
         return None
     key = strict_key(latin)
     length = len(latin)
+    skeleton = consonant_skeleton(latin)
     # The edit distance is at least the difference in length, so the distance
     # is only computed for words within one letter of the length.
     close = {
@@ -339,6 +347,8 @@ def _misspelt_low_weight(latin: str) -> str | None:
             word_key == key
             or (
                 -1 <= len(word) - length <= 1
+                and word[0] == latin[0]
+                and consonant_skeleton(word) == skeleton
                 and DamerauLevenshtein.distance(latin, word, score_cutoff=1) <= 1
             )
         )
@@ -347,6 +357,21 @@ def _misspelt_low_weight(latin: str) -> str | None:
     if len(set(close.values())) != 1:
         return None
     return min(close, key=len)
+
+
+@lru_cache(maxsize=16384)
+def consonant_skeleton(latin: str) -> str:
+    """The consonants of a romanized word in order, without "h" and doubled letters.
+
+    "khatoon", "katun" and "khaton" give "ktn"; "ammal" gives "ml" and
+    "ajmal" "jml". What a one-letter typo of a word leaves alone.
+    """
+    out: list[str] = []
+    for ch in latin:
+        if ch in "aeiouyh" or (out and out[-1] == ch):
+            continue
+        out.append(ch)
+    return "".join(out)
 
 
 @cache

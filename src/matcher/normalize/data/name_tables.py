@@ -164,6 +164,11 @@ NATIVE_LOW_WEIGHT: Final[dict[str, str]] = {
 #: split off when the stem is at least this long.
 JOINED_SUFFIXES: Final[dict[str, int]] = {"bhai": 3, "ben": 4, "bahen": 4}
 
+#: Names one typo from a low-weight word that keep its first letter and
+#: consonants: never read as that word misspelt. Kamar: a surname in Odisha
+#: and Chhattisgarh, and Qamar as officers often write it.
+NAMES_NEAR_LOW_WEIGHT: Final[frozenset[str]] = frozenset({"kamar"})
+
 # ---------------------------------------------------------------------------
 # Nicknames.
 # ---------------------------------------------------------------------------
