@@ -110,6 +110,26 @@ def test_limit_bounds_the_candidates() -> None:
     assert len(index.candidates(person(found(name="Puja")), limit=7)) == 7
 
 
+def test_records_sharing_the_same_keys_are_cut_by_birth_year() -> None:
+    # Thirty reports share only the name and sex keys with the child (their
+    # birth years are all beyond the child's year keys), so their retrieval
+    # scores tie; the far ones come first in the index.
+    reports = [
+        person(
+            missing(
+                id=f"R{age}-{i}", name="Rahul", sex="M", age=str(age), missing_date="2024-06-01"
+            )
+        )
+        for age in range(22, 12, -1)
+        for i in range(3)
+    ]
+    index = CandidateIndex(reports)
+    child = person(found(name="Rahul", sex="M", age="10", found_date="2024-06-01"))
+    kept = index.candidates(child, limit=5, min_ratio=0)
+    assert len(kept) == 5
+    assert {c.person.id.split("-")[0] for c in kept} <= {"R13", "R14"}
+
+
 def test_added_changed_and_removed_records() -> None:
     index = CandidateIndex([person(missing(id="M1", name="Irfan"))])
     child = person(found(name="Irfan"))
