@@ -7,6 +7,7 @@ Each imports what it needs when it runs, so ``matcher --help`` stays fast.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -30,11 +31,16 @@ def _load_people(path: Path, kind_name: str):  # type: ignore[no-untyped-def]
     kind = RecordKind(kind_name)
     with gc_paused():
         result = load_records(path, kind)
+        persons = normalize_all(result.records, load_gazetteer())
+        # Both live until the command ends and hold no reference cycles: out of
+        # the collector's sight before it is back on, or its first collections
+        # walk every record made here (3-4 s at 500,000 reports).
+        gc.freeze()
     for error in result.errors[:20]:
         print(f"skipped: {error}", file=sys.stderr)
     if len(result.errors) > 20:
         print(f"skipped: ... and {len(result.errors) - 20} more bad rows", file=sys.stderr)
-    return normalize_all(result.records, load_gazetteer()), result
+    return persons, result
 
 
 def _model(path: Path | None):  # type: ignore[no-untyped-def]

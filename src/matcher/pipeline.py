@@ -245,12 +245,13 @@ def link(
     global _WORKER_LINKER
     with gc_paused():
         linker = Linker(CandidateIndex(missing), model, thresholds, candidates=candidates)
-    # The index is long-lived: freezing it spares every garbage collection a
-    # walk over it and keeps forked workers from touching (copying) its pages.
-    # No full collection first: reading, normalizing and indexing make no
-    # reference cycles (one found nothing to collect at 50,000 reports and
-    # took 0.5 s; about 3 s at 500,000).
-    gc.freeze()
+        # The index is long-lived: freezing it spares every garbage collection a
+        # walk over it and keeps forked workers from touching (copying) its pages.
+        # No full collection first: reading, normalizing and indexing make no
+        # reference cycles (one found nothing to collect at 50,000 reports and
+        # took 0.5 s; about 3 s at 500,000). Frozen before the collector is back,
+        # or its first young collection walks every index object.
+        gc.freeze()
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     chunk_size = 200
     chunks = [found[i : i + chunk_size] for i in range(0, len(found), chunk_size)]
