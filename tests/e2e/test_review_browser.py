@@ -73,13 +73,31 @@ def _navigate(browser: Any, act: Any, landed: Any) -> None:
     for the old page's root to go stale and the new one to finish loading;
     only then test ``landed`` on the page that replaced it.
     """
-    from selenium.webdriver.support.expected_conditions import staleness_of
-
     old_root = browser.find_element(_by().TAG_NAME, "html")
     act()
-    _wait(browser, staleness_of(old_root))
+    _wait(browser, lambda b: _gone(old_root))
     _wait(browser, lambda b: b.execute_script("return document.readyState") == "complete")
     _wait(browser, landed)
+
+
+def _gone(element: Any) -> bool:
+    """Whether ``element``'s document has been replaced.
+
+    Selenium's ``staleness_of`` knows only the "stale element" error; while
+    tearing the old document down Chromium may instead answer "Node with
+    given id does not belong to the document", which means the same.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
+    return False
 
 
 def queue_ids(browser: Any) -> list[int]:
