@@ -336,7 +336,7 @@ def _misspelt_low_weight(latin: str) -> str | None:
         return None
     key = strict_key(latin)
     length = len(latin)
-    skeleton = consonant_skeleton(latin)
+    skeleton = _consonant_skeleton(latin)
     # The edit distance is at least the difference in length, so the distance
     # is only computed for words within one letter of the length.
     close = {
@@ -348,7 +348,7 @@ def _misspelt_low_weight(latin: str) -> str | None:
             or (
                 -1 <= len(word) - length <= 1
                 and word[0] == latin[0]
-                and consonant_skeleton(word) == skeleton
+                and _consonant_skeleton(word) == skeleton
                 and DamerauLevenshtein.distance(latin, word, score_cutoff=1) <= 1
             )
         )
@@ -360,7 +360,7 @@ def _misspelt_low_weight(latin: str) -> str | None:
 
 
 @lru_cache(maxsize=16384)
-def consonant_skeleton(latin: str) -> str:
+def _consonant_skeleton(latin: str) -> str:
     """The consonants of a romanized word in order, without "h" and doubled letters.
 
     "khatoon", "katun" and "khaton" give "ktn"; "ammal" gives "ml" and
