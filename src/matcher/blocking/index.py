@@ -37,8 +37,9 @@ LARGE_BLOCK = 2000
 LARGE_BLOCK_YEARS = 5.0
 #: Retrieval score taken off per year between the birth-year midpoints: a tie-break.
 #: Records sharing the same keys tie, and a common name's block ties by the
-#: thousand; the cut used to keep an arbitrary ``limit`` of them. Small enough
-#: (20 years: 0.002) never to outweigh a difference in shared keys.
+#: thousand; the cut used to keep an arbitrary ``limit`` of them. Small (20
+#: years: 0.002, where one shared key weighs at least log 2 = 0.69): it only
+#: reorders records whose scores are within 0.002 of each other.
 YEAR_TIE_BREAK = 1e-4
 
 
