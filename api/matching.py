@@ -257,20 +257,29 @@ class MatchingState:
         terms = {kind: TermCounts() for kind in RecordKind}
         normalize = self.normalize
         # No automatic collection while the indexes grow: it would walk the
-        # millions of objects already indexed again and again (collected once,
-        # then frozen, below).
-        with self.session_factory() as session, gc_paused():
-            # The position is read first: changes committed while we read the
-            # records are applied again by the next catch-up, which is harmless.
-            seq = repo.max_change_seq(session)
-            for page, _ in repo.iter_open_raw(session):
-                persons = [normalize(raw) for raw in page]
-                for kind in RecordKind:
-                    mine = [p for p in persons if p.kind is kind]
-                    if mine:
-                        indexes[kind].add_many(mine)
-                        for person in mine:
-                            terms[kind].add(person)
+        # millions of objects already indexed again and again (frozen below).
+        with gc_paused():
+            with self.session_factory() as session:
+                # The position is read first: changes committed while we read the
+                # records are applied again by the next catch-up, which is harmless.
+                seq = repo.max_change_seq(session)
+                for page, _ in repo.iter_open_raw(session):
+                    persons = [normalize(raw) for raw in page]
+                    for kind in RecordKind:
+                        mine = [p for p in persons if p.kind is kind]
+                        if mine:
+                            indexes[kind].add_many(mine)
+                            for person in mine:
+                                terms[kind].add(person)
+            # The indexes are millions of long-lived objects; a full garbage
+            # collection walking them paused every request for 1-2 s at 100,000
+            # records and 9-10 s at 1,000,000 (benchmarks/results/query.json).
+            # Frozen objects are never scanned again. Frozen before the
+            # collector is back on: a collection first (to keep garbage out of
+            # the frozen set) found nothing to free at 1,000,000 records and,
+            # with the young collection re-enabling it set off, took 10 of
+            # the 85 s of start-up.
+            gc.freeze()
         with self._lock:
             self._indexes = indexes
             self._terms = terms
@@ -280,12 +289,6 @@ class MatchingState:
             self.seq = seq
             self.loaded = True
             self.last_catch_up = time.monotonic()
-        # The indexes are millions of long-lived objects; a full garbage
-        # collection walking them paused every request for 1-2 s at 100,000
-        # records and 9-10 s at 1,000,000 (benchmarks/results/query.json).
-        # Frozen objects are never scanned again.
-        gc.collect()
-        gc.freeze()
         log.info(
             "indexes loaded: %d missing reports, %d found children, change seq %d, %.1f s",
             len(self._indexes[RecordKind.MISSING]),
