@@ -178,7 +178,7 @@ def main() -> int:
         "aim": "p99 of a single-record query against 500,000 indexed records under 20 ms",
         "machine": {
             "cores": os.cpu_count(),
-            "note": "shared 2-core machine; other sessions ran during the measurement",
+            "note": "loadavg_before and loadavg_after: how busy the machine was (2.0: both cores)",
         },
         "command": "cd /work/main && .venv/bin/python benchmarks/bench_query.py "
         + " ".join(sys.argv[1:]),

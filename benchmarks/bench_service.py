@@ -460,7 +460,7 @@ def machine() -> dict[str, Any]:
         "kernel": platform.release(),
         "python": platform.python_version(),
         "git_commit": commit,
-        "note": "shared machine: other sessions ran during the measurement (see loadavg)",
+        "note": "each figure comes with the load average of its time (2.0: both cores busy)",
     }
 
 
@@ -485,8 +485,8 @@ def write_markdown(data: dict[str, Any], path: Path) -> None:
         "# Matching service benchmark (`POST /v1/match` over HTTP on loopback)",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, Linux "
-        f"{m['kernel']}, Python {m['python']}. Shared with other sessions: the 1-minute "
-        "load average is given with each figure (2.0 would mean both cores busy).",
+        f"{m['kernel']}, Python {m['python']}. Other jobs may share the machine: the "
+        "1-minute load average is given with each figure (2.0 would mean both cores busy).",
         "",
         "## Import, start-up, memory, sequential latency",
         "",
