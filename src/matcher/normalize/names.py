@@ -341,14 +341,14 @@ def _misspelt_low_weight(latin: str) -> str | None:
     # is only computed for words within one letter of the length.
     close = {
         word: word_key
-        for word, word_key in _long_low_weight()
+        for word, word_key, word_skeleton in _long_low_weight()
         if not latin.startswith(word)  # "Singha", "Kumaran": a word of its own
         and (
             word_key == key
             or (
                 -1 <= len(word) - length <= 1
                 and word[0] == latin[0]
-                and _consonant_skeleton(word) == skeleton
+                and word_skeleton == skeleton
                 and DamerauLevenshtein.distance(latin, word, score_cutoff=1) <= 1
             )
         )
@@ -359,7 +359,6 @@ def _misspelt_low_weight(latin: str) -> str | None:
     return min(close, key=len)
 
 
-@lru_cache(maxsize=16384)
 def _consonant_skeleton(latin: str) -> str:
     """The consonants of a romanized word in order, without "h" and doubled letters.
 
@@ -375,9 +374,14 @@ def _consonant_skeleton(latin: str) -> str:
 
 
 @cache
-def _long_low_weight() -> tuple[tuple[str, str], ...]:
-    """The low-weight words of five letters or more, with their strict keys, in table order."""
-    return tuple((word, strict_key(word)) for word in name_tables().low_weight if len(word) >= 5)
+def _long_low_weight() -> tuple[tuple[str, str, str], ...]:
+    """The low-weight words of five letters or more, in table order, each with its
+    strict key and consonant skeleton."""
+    return tuple(
+        (word, strict_key(word), _consonant_skeleton(word))
+        for word in name_tables().low_weight
+        if len(word) >= 5
+    )
 
 
 def _word(latin: str, category: int, sex: Sex | None = None, relation: str | None = None) -> _Word:
