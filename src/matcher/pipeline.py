@@ -218,7 +218,8 @@ def _link_chunk(chunk: Sequence[Person]) -> list[Link]:
     linker = _WORKER_LINKER
     out: list[Link] = []
     # Ranking fills the comparison caches with long-lived entries and makes no
-    # cycles worth collecting mid-chunk; collections resume between chunks.
+    # cycles worth collecting mid-chunk; linking in-process, collections resume
+    # between chunks (forked workers never collect: see ``link``).
     with gc_paused():
         for person in chunk:
             out.extend(
