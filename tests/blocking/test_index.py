@@ -104,6 +104,43 @@ def test_more_shared_evidence_ranks_first() -> None:
     assert [c.person.id for c in index.candidates(child, limit=5)] == ["T"]
 
 
+def test_a_guessed_age_years_off_still_reaches_through_name_and_district() -> None:
+    """The report says 8, the rescued child looks 14: no year key is shared, the
+    name with the district still is, and it outranks the name's other holders."""
+    report = person(
+        missing(
+            id="T",
+            name="Ankita Gupta",
+            sex="F",
+            age="8",
+            missing_date="2023-01-01",
+            district="Ghazipur",
+            state="Uttar Pradesh",
+        )
+    )
+    others = [
+        person(
+            missing(
+                id=f"A{i}",
+                name="Ankita",
+                sex="F",
+                age="14",
+                missing_date="2023-01-01",
+                district=district,
+                state="Uttar Pradesh",
+            )
+        )
+        for i, district in enumerate(["Agra", "Ballia", "Mau", "Varanasi"] * 10)
+    ]
+    index = CandidateIndex([*others, report])
+    child = person(
+        found(name="Ankita", sex="F", age="14", found_date="2024-01-01", district="Ghazipur")
+    )
+    child_years = {k for k in blocking_keys(child, query=True) if k.startswith("d:")}
+    assert child_years and not child_years & blocking_keys(report)
+    assert [c.person.id for c in index.candidates(child, limit=5)][:1] == ["T"]
+
+
 def test_limit_bounds_the_candidates() -> None:
     reports = [person(missing(id=f"R{i}", name="Pooja")) for i in range(40)]
     index = CandidateIndex(reports)

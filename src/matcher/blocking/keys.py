@@ -12,8 +12,10 @@ phone number. Keys are strings with a family prefix:
 places (one wrong digit leaves one half intact)
 ``d:`` home district and a birth year (one key per year the birth interval spans)
 ``v:`` the village's name, address words and spelling aside (see ``village_key``)
-``nx:`` ``ny:`` ``ns:`` a name sound with the sex, a birth year or the home state
+``nx:`` ``ny:`` ``ns:`` ``nd:`` a name sound with the sex, a birth year, the home
+state or the home district
 ``sy:`` ``fs:`` the home state with a birth year or the father's name sound
+``fd:`` ``md:`` the father's or the mother's name sound with the home district
 
 The index weighs each key by how rare it is, so a shared "Raju" counts for
 little and a shared phone for a lot; see :mod:`matcher.blocking.index`.
@@ -32,10 +34,18 @@ KEY_FAMILIES: dict[str, str] = {
     "n3": "name",
     "nx": "name",
     "ny": "name",
-    "ns": "name",
+    # A name with the state or district says where the child is from: counted
+    # with the place keys, it is not lost under the name family's rarest key
+    # ("Pinki, born 2008" and "Pinki from West Bengal" are two facts). On
+    # development data (seed 1, 500,000 reports) 0.925 -> 0.930 of true pairs
+    # among the best 150; seed 2 0.920 -> 0.926.
+    "ns": "place",
+    "nd": "place",
     "f": "father",
     "fs": "father",
+    "fd": "father",
     "m": "mother",
+    "md": "mother",
     "p": "phone",
     "ph": "phone",
     "pt": "phone",
@@ -97,7 +107,8 @@ def blocking_keys(person: Person, *, query: bool = False) -> frozenset[str]:
     father = _parent_sounds(person.father)
     for sound in father:
         add("f:" + sound)
-    for sound in _parent_sounds(person.mother):
+    mother = _parent_sounds(person.mother)
+    for sound in mother:
         add("m:" + sound)
     for phone in person.phones:
         digits = phone[-10:]
@@ -119,18 +130,26 @@ def blocking_keys(person: Person, *, query: bool = False) -> frozenset[str]:
     district = person.home.district
     state = person.home.state
     if district is not None:
-        code = district.code
-        keys.update([f"d:{code}:{year}" for year in years])
+        keys.update([f"d:{district.code}:{year}" for year in years])
     # Conjunctions rank candidates within a common name's block: "Rahul" alone
     # is shared by hundreds, "Rahul, boy, born 2008, from Bihar" by a few.
     sex = person.sex.value[0] if person.sex is not None else None
     state_code = state.code if state is not None else None
+    # A name or the father's name with the district and no year: the ages of
+    # the two sides are often guesses years apart, and then no "d:" key is
+    # shared while "Ankita from Ghazipur" still is.
+    district_code = district.code if district is not None else None
     for sound in sounds:
         if sex:
             add(f"nx:{sound}:{sex}")
         keys.update([f"ny:{sound}:{year}" for year in years])
         if state_code is not None:
             add(f"ns:{sound}:{state_code}")
+        if district_code is not None:
+            add(f"nd:{sound}:{district_code}")
+    if district_code is not None:
+        keys.update([f"fd:{sound}:{district_code}" for sound in father])
+        keys.update([f"md:{sound}:{district_code}" for sound in mother])
     if state_code is not None:
         keys.update([f"sy:{state_code}:{year}" for year in years])
         keys.update([f"fs:{sound}:{state_code}" for sound in father])
