@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from matcher.blocking.index import CandidateIndex
+import numpy as np
+import pytest
+
+from matcher.blocking.index import CandidateIndex, _shared_key_scores
 from matcher.blocking.keys import blocking_keys, key_family
 from matcher.normalize.person import Person, normalize_record
 from matcher.normalize.places import load_gazetteer
@@ -195,3 +198,32 @@ def test_a_record_is_not_its_own_candidate() -> None:
     b = person(missing(id="B", name="Irfan"))
     index = CandidateIndex([a, b])
     assert [c.person.id for c in index.candidates(a)] == ["B"]
+
+
+def test_shared_key_scores_sum_each_familys_rarest_key() -> None:
+    """The one-sort scoring against a plain loop over random postings."""
+    rng = np.random.default_rng(7)
+    alive = rng.random(300) > 0.1
+    families = [
+        [
+            (np.sort(rng.choice(300, size=int(rng.integers(1, 80)), replace=False)), float(idf))
+            for idf in rng.uniform(0.5, 9.0, size=int(rng.integers(1, 4)))
+        ]
+        for _ in range(4)
+    ]
+    expected: dict[int, list[float]] = {}
+    for family in families:
+        best: dict[int, float] = {}
+        for slots, idf in family:
+            for slot in slots.tolist():
+                best[slot] = max(best.get(slot, 0.0), idf)
+        for slot, idf in best.items():
+            if alive[slot]:
+                expected.setdefault(slot, []).append(idf)
+    slots, scores, counts = _shared_key_scores(families, alive)
+    assert slots.tolist() == sorted(expected)
+    assert scores.tolist() == pytest.approx([sum(expected[s]) for s in slots.tolist()])
+    assert counts.tolist() == [len(expected[s]) for s in slots.tolist()]
+    # Without a filter (an index with no dead slots) every posted slot is scored.
+    everyone, _, _ = _shared_key_scores(families, None)
+    assert everyone.tolist() == sorted({s for f in families for a, _ in f for s in a.tolist()})

@@ -188,21 +188,11 @@ class CandidateIndex:
             by_family.setdefault(key_family(key), []).append((arr, idf))
         if not by_family:
             return []
-        parts: list[npt.NDArray[np.int64]] = []
-        weights: list[npt.NDArray[np.float64]] = []
-        for family in by_family.values():
-            slots, slot_weights = _best_per_slot(family)
-            parts.append(slots)
-            weights.append(slot_weights)
-        slots = np.concatenate(parts)
-        slot_weights = np.concatenate(weights)
-        alive = self._alive[slots]
-        slots, slot_weights = slots[alive], slot_weights[alive]
-        if not len(slots):
+        # A batch index has no dead slots: skip the filter (a third of this call's gathers).
+        alive = self._alive if self._dead else None
+        unique, scores, counts = _shared_key_scores(list(by_family.values()), alive)
+        if not len(unique):
             return []
-        unique, inverse = np.unique(slots, return_inverse=True)
-        scores = np.bincount(inverse, weights=slot_weights)
-        counts = np.bincount(inverse)
         if query_mid is not None and len(unique) > limit:
             # Among records sharing the same keys, the nearer birth years first.
             gap = np.abs(self._birth_mid[unique] - query_mid)
@@ -223,26 +213,60 @@ class CandidateIndex:
         return result
 
 
-def _best_per_slot(
-    family: list[tuple[npt.NDArray[np.int64], float]],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """Each record's rarest shared key within one family of keys.
+def _shared_key_scores(
+    families: list[list[tuple[npt.NDArray[np.int64], float]]],
+    alive: npt.NDArray[np.bool_] | None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Each live record's retrieval score: the sum over families of its rarest shared key.
 
     The keys of one family say the same thing several ways ("Rahul", "Rahul,
     boy", "Rahul, born 2010"): counting all of them would let a common name
     outweigh a shared father and district. Measured on development data, the
     maximum per family raised the share of true pairs in the best 100 from
     0.917 to 0.936.
+
+    ``alive`` marks the live slots (``None``: all are). Returns the records'
+    slots (ascending), their scores and how many
+    families each shares. One stable sort does it all: the postings are laid
+    out family by family, rarest key first within a family, so that after
+    sorting by slot the first entry of each (slot, family) run is that
+    family's maximum, and the families' maxima follow each other in family
+    order (the sums are added in the same order as before, to the last bit).
+    Each posting is already sorted, so the sort merges runs; it replaced a
+    two-key sort per family and a third sort over all of them.
     """
-    slots = np.concatenate([arr for arr, _ in family])
-    weights = np.concatenate([np.full(len(arr), idf) for arr, idf in family])
-    if len(family) == 1:
-        return slots, weights
-    order = np.lexsort((-weights, slots))
-    slots, weights = slots[order], weights[order]
-    first = np.ones(len(slots), dtype=bool)
-    first[1:] = slots[1:] != slots[:-1]
-    return slots[first], weights[first]
+    arrays: list[npt.NDArray[np.int64]] = []
+    weights: list[float] = []
+    family_of: list[int] = []
+    for number, family in enumerate(families):
+        for arr, idf in sorted(family, key=lambda item: -item[1]):
+            arrays.append(arr)
+            weights.append(idf)
+            family_of.append(number)
+    sizes = [len(arr) for arr in arrays]
+    slots = np.concatenate(arrays)
+    slot_weights = np.repeat(np.asarray(weights), sizes)
+    slot_families = np.repeat(np.asarray(family_of, dtype=np.int64), sizes)
+    if alive is not None:
+        live = alive[slots]
+        slots, slot_weights, slot_families = slots[live], slot_weights[live], slot_families[live]
+    if not len(slots):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, np.zeros(0, dtype=np.float64), empty
+    order = np.argsort(slots, kind="stable")
+    slots, slot_weights, slot_families = slots[order], slot_weights[order], slot_families[order]
+    new_slot = np.empty(len(slots), dtype=bool)
+    new_slot[0] = True
+    np.not_equal(slots[1:], slots[:-1], out=new_slot[1:])
+    first = new_slot.copy()
+    first[1:] |= slot_families[1:] != slot_families[:-1]
+    slots, slot_weights, new_slot = slots[first], slot_weights[first], new_slot[first]
+    # bincount adds in input order, as before; np.add.reduceat would not (it
+    # adds pairwise) and moved scores in the last bit.
+    record = np.cumsum(new_slot) - 1
+    scores = np.bincount(record, weights=slot_weights).astype(np.float64, copy=False)
+    counts = np.bincount(record).astype(np.int64, copy=False)
+    return slots[new_slot], scores, counts
 
 
 def _year(person: Person) -> float:
