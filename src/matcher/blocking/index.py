@@ -18,6 +18,7 @@ rebuilds the postings when dead slots pile up.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -59,7 +60,9 @@ class CandidateIndex:
     def __init__(self, persons: Iterable[Person] = ()) -> None:
         self._slots: list[Person | None] = []
         self._slot_of: dict[str, int] = {}
-        self._postings: dict[str, list[int]] = {}
+        # Postings are typed arrays, not lists: a query turns each into a numpy
+        # array, a memcpy from an array (a list of ints is read one by one).
+        self._postings: dict[str, array[int]] = {}
         self._arrays: dict[str, npt.NDArray[np.int64]] = {}
         self._alive = np.zeros(0, dtype=bool)
         self._birth_mid = np.zeros(0, dtype=np.float32)
@@ -120,7 +123,7 @@ class CandidateIndex:
         for key in keys:
             slots = postings.get(key)
             if slots is None:
-                postings[key] = [slot]
+                postings[key] = array("q", (slot,))
             else:
                 slots.append(slot)
         arrays = self._arrays
@@ -157,7 +160,7 @@ class CandidateIndex:
             slots = self._postings.get(key)
             if not slots:
                 return None
-            arr = np.asarray(slots, dtype=np.int64)
+            arr = np.array(slots, dtype=np.int64)
             self._arrays[key] = arr
         return arr
 
