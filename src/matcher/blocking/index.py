@@ -229,8 +229,9 @@ def _shared_key_scores(
     0.917 to 0.936.
 
     ``alive`` marks the live slots (``None``: all are). Returns the records'
-    slots (ascending), their scores and how many
-    families each shares. One stable sort does it all: the postings are laid
+    slots (ascending), their scores and how many families each shares.
+
+    One stable sort does it all: the postings are laid
     out family by family, rarest key first within a family, so that after
     sorting by slot the first entry of each (slot, family) run is that
     family's maximum, and the families' maxima follow each other in family

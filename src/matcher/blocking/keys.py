@@ -129,28 +129,25 @@ def blocking_keys(person: Person, *, query: bool = False) -> frozenset[str]:
         years = range(0)  # an unknown age spans everything and is no key at all
     district = person.home.district
     state = person.home.state
-    if district is not None:
-        keys.update([f"d:{district.code}:{year}" for year in years])
+    district_code = district.code if district is not None else None
+    state_code = state.code if state is not None else None
     # Conjunctions rank candidates within a common name's block: "Rahul" alone
     # is shared by hundreds, "Rahul, boy, born 2008, from Bihar" by a few.
     sex = person.sex.value[0] if person.sex is not None else None
-    state_code = state.code if state is not None else None
-    # A name or the father's name with the district and no year: the ages of
-    # the two sides are often guesses years apart, and then no "d:" key is
-    # shared while "Ankita from Ghazipur" still is.
-    district_code = district.code if district is not None else None
     for sound in sounds:
         if sex:
             add(f"nx:{sound}:{sex}")
         keys.update([f"ny:{sound}:{year}" for year in years])
-        if state_code is not None:
-            add(f"ns:{sound}:{state_code}")
-        if district_code is not None:
-            add(f"nd:{sound}:{district_code}")
     if district_code is not None:
+        keys.update([f"d:{district_code}:{year}" for year in years])
+        # Names with the district and no year: the ages of the two sides are
+        # often guesses years apart, and then no "d:" key is shared while
+        # "Ankita from Ghazipur" still is.
+        keys.update([f"nd:{sound}:{district_code}" for sound in sounds])
         keys.update([f"fd:{sound}:{district_code}" for sound in father])
         keys.update([f"md:{sound}:{district_code}" for sound in mother])
     if state_code is not None:
+        keys.update([f"ns:{sound}:{state_code}" for sound in sounds])
         keys.update([f"sy:{state_code}:{year}" for year in years])
         keys.update([f"fs:{sound}:{state_code}" for sound in father])
     return frozenset(keys)
