@@ -150,6 +150,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "f_care_institution": "Care institution",
         "f_family": "Family",
         "f_dates": "Missing and found dates",
+        "f_height": "Height, after growth",
     },
     "hi": {
         "app_title": "मिलान समीक्षा",
@@ -284,6 +285,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "f_care_institution": "देखभाल संस्था",
         "f_family": "परिवार",
         "f_dates": "गुमशुदगी और मिलने की तारीख़",
+        "f_height": "ऊँचाई, बढ़त के बाद",
     },
 }
 

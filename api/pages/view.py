@@ -51,6 +51,7 @@ AGREEMENT: Final[Mapping[str, Mapping[str, Agreement]]] = {
     "village": {"same": "agrees", "different": "differs"},
     "languages": {"shared": "agrees", "none_shared": "differs"},
     "marks": {"agree": "agrees", "some": "close", "differ": "differs"},
+    "height": {"fits": "agrees", "near": "close", "differs": "differs"},
     # Found within a year of going missing fits best; years later still fits a
     # child held in labour; found before going missing does not fit.
     "dates": {
@@ -90,7 +91,7 @@ class FieldSpec:
 
 
 #: The rows of the side-by-side table, in reading order. Fields a comparison
-#: does not use (police station, height) are shown but marked "not compared".
+#: does not use (police station, where found) are shown but marked "not compared".
 ROWS: Final[tuple[FieldSpec, ...]] = (
     FieldSpec("f_name", "name", "name", "name"),
     FieldSpec("f_aliases", "aliases", "aliases", "name"),
@@ -107,7 +108,7 @@ ROWS: Final[tuple[FieldSpec, ...]] = (
     FieldSpec("f_police_station", "police_station", "police_station", None),
     FieldSpec("f_languages", "languages", "languages", "languages"),
     FieldSpec("f_marks", "marks", "marks", "marks"),
-    FieldSpec("f_height_cm", "height_cm", "height_cm", None),
+    FieldSpec("f_height_cm", "height_cm", "height_cm", "height"),
     FieldSpec("f_date", "found_date", "missing_date", "dates"),
     FieldSpec("f_found_district", "found_district", "", None),
     FieldSpec("f_found_state", "found_state", "", None),

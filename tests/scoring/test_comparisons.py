@@ -19,6 +19,7 @@ from matcher.scoring.comparisons import (
     compare_dates,
     compare_district,
     compare_family,
+    compare_height,
     compare_languages,
     compare_marks,
     compare_name,
@@ -174,6 +175,60 @@ def test_dates_levels(found_date: str, missing_date: str, level: str) -> None:
         assert "before going missing" in comparison.detail
     elif level != NULL:
         assert missing_date in comparison.detail and "years later" in comparison.detail
+
+
+@pytest.mark.parametrize(
+    ("found_height", "missing_height", "found_date", "level"),
+    [
+        # Missing at 8 (born 2013) on 2021-05-10; a boy grows about 16 cm by 11.
+        pytest.param("143", "127", "2024-05-10", "fits", id="grew as expected in three years"),
+        pytest.param("136", "127", "2024-05-10", "fits", id="grew 9 cm: slow, within the slack"),
+        pytest.param("131", "127", "2024-05-10", "near", id="grew a quarter of the expected"),
+        pytest.param("120", "127", "2024-05-10", "differs", id="shorter three years later"),
+        pytest.param("115", "127", "2021-06-10", "differs", id="12 cm shorter a month later"),
+        pytest.param("129", "127", "2021-06-10", "fits", id="found a month later"),
+        pytest.param("160", "127", "2021-06-10", "differs", id="a head taller a month later"),
+        pytest.param("", "127", "2024-05-10", NULL, id="not measured when found"),
+        pytest.param("143", "127", "", NULL, id="no found date: growth unknown"),
+    ],
+)
+def test_height_levels(found_height: str, missing_height: str, found_date: str, level: str) -> None:
+    f, m = pair(
+        {"height_cm": found_height, "found_date": found_date, "age": "about 11", "sex": "M"},
+        {
+            "height_cm": missing_height,
+            "missing_date": "2021-05-10",
+            "birth_date": "2013-05-01",
+            "sex": "M",
+        },
+    )
+    comparison = compare_height(f, m)
+    assert comparison.level == level
+    if level != NULL:
+        assert f"{missing_height} cm" in comparison.detail
+        assert "expected" in comparison.detail
+
+
+def test_height_allows_more_for_more_years_apart() -> None:
+    """Growth differs from child to child, so a longer gap tolerates a larger difference."""
+
+    def level(found_date: str, found_height: str) -> str:
+        f, m = pair(
+            {"height_cm": found_height, "found_date": found_date, "sex": "F"},
+            {
+                "height_cm": "120",
+                "missing_date": "2020-01-01",
+                "birth_date": "2013-01-01",
+                "sex": "F",
+            },
+        )
+        return compare_height(f, m).level
+
+    # 9 cm above the median curve's growth: too much in a year, within the slack in five.
+    grown_one_year = 120 + (126.6 - 120.8)
+    grown_five_years = 120 + (151.2 - 120.8)
+    assert level("2021-01-01", f"{grown_one_year + 9:.0f}") == "near"
+    assert level("2025-01-01", f"{grown_five_years + 9:.0f}") == "fits"
 
 
 @pytest.mark.parametrize(

@@ -153,3 +153,38 @@ def test_score_decomposes_into_its_weights() -> None:
     pair = score_pair(f, m, initial_model(), TermFrequencies.empty(), -12.5)
     assert math.isclose(pair.match_weight, pair.prior_weight + sum(w.weight for w in pair.weights))
     assert math.isclose(pair.match_probability, probability(pair.match_weight))
+
+
+def test_height_u_is_measured_among_strangers_of_a_compatible_age() -> None:
+    """Children of one age are of about one height: among random pairs of all ages
+    heights mostly differ, so that u would overstate what a fitting height says."""
+    from matcher.scoring.train import comparison_matrix, estimate_u
+
+    g = load_gazetteer()
+    today = date(2025, 1, 1)
+    # Every child is exactly as tall as the median for their age; ages 4 to 15.
+    heights = {4: 103, 5: 110, 6: 116, 7: 121, 8: 127, 9: 133, 10: 138, 11: 144,
+               12: 150, 13: 156, 14: 161, 15: 165}  # fmt: skip
+    found_people = [
+        normalize_record(
+            found(age=str(a), height_cm=str(h), found_date="2024-06-01"), g, today=today
+        )
+        for a, h in heights.items()
+        for _ in range(5)
+    ]
+    missing_people = [
+        normalize_record(
+            missing(age=str(a), height_cm=str(h), missing_date="2024-05-01"), g, today=today
+        )
+        for a, h in heights.items()
+        for _ in range(5)
+    ]
+    u = estimate_u(found_people, missing_people, pairs=5_000, seed=1)
+    column = FIELDS.index("height")
+    fits = COMPARISONS[column].levels.index("fits")
+    every_pair = comparison_matrix((f, m) for f in found_people for m in missing_people)
+    share_among_all = float(np.mean(every_pair[:, column] == fits))
+    # Among all pairs heights rarely fit (ages differ); among pairs of a
+    # compatible age they often do, and that is the u a candidate meets.
+    assert share_among_all < 0.15
+    assert u["height"][fits] > 2.5 * share_among_all

@@ -27,6 +27,7 @@ from matcher.normalize.person import Person, own_name
 from matcher.normalize.places import PlaceMatch
 from matcher.normalize.village import village_key
 from matcher.records import Sex
+from matcher.scoring.growth import expected_growth_cm
 
 #: Level given when a field is empty on either side: it carries no weight.
 NULL = "null"
@@ -66,6 +67,14 @@ class ComparisonSpec:
     """The level alone: the same as ``compare(...).level`` (and its tf_keys), for ranking."""
     description: str
     tf_levels: frozenset[str] = frozenset()
+    u_given: tuple[str, frozenset[str]] | None = None
+    """Learn u only from random pairs at these levels of another comparison.
+
+    Height depends on age: random pairs mostly differ in age, so their
+    heights differ too, and a u from them would count the age's agreement a
+    second time. Measured among strangers of a compatible age (the pairs that
+    compete for a child), height says what age does not.
+    """
 
 
 # --- names -----------------------------------------------------------------
@@ -684,6 +693,78 @@ def compare_marks(found: Person, missing: Person, *, explain: bool = True) -> Co
     return Comparison("marks", "differ", "no word in common")
 
 
+# --- height -----------------------------------------------------------------
+
+#: Centimetres a height may be off from the expected one and still fit: a
+#: family's figure is an estimate, often rounded to 5 cm, the shelter's is measured.
+HEIGHT_SLACK_CM = 5.0
+#: Further slack per year between the two dates: children grow at their own pace.
+HEIGHT_SLACK_PER_YEAR_CM = 1.5
+
+
+@dataclass(frozen=True, slots=True)
+class _HeightGap:
+    expected: float
+    """The height the found child would have now, from the report's height and growth."""
+    off: float
+    """Measured minus expected height (cm)."""
+    slack: float
+    years: float
+
+
+def _height_gap(found: Person, missing: Person) -> _HeightGap | None:
+    """How far the found child's height is from the report's plus the growth since.
+
+    Needs both heights, both dates (for the time grown) and an age on either
+    side (for how fast a child of that age grows); the report's age is
+    preferred, since a family knows it and a shelter guesses it.
+    """
+    if found.height_cm is None or missing.height_cm is None:
+        return None
+    if found.record_date is None or missing.record_date is None:
+        return None
+    birth = missing.birth or found.birth
+    if birth is None:
+        return None
+    years = max((found.record_date - missing.record_date).days, 0) / _DAYS_PER_YEAR
+    age = (missing.record_date - birth.midpoint).days / _DAYS_PER_YEAR
+    expected = missing.height_cm + expected_growth_cm(age, years, missing.sex or found.sex)
+    slack = HEIGHT_SLACK_CM + HEIGHT_SLACK_PER_YEAR_CM * years
+    return _HeightGap(expected, found.height_cm - expected, slack, years)
+
+
+def _height_level(gap: _HeightGap) -> str:
+    if abs(gap.off) <= gap.slack:
+        return "fits"
+    if abs(gap.off) <= 2 * gap.slack:
+        return "near"
+    return "differs"
+
+
+def height_level(found: Person, missing: Person) -> Level:
+    gap = _height_gap(found, missing)
+    return _NULL_LEVEL if gap is None else (_height_level(gap), ())
+
+
+def compare_height(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
+    """The found child's height against the height when missing plus the growth since:
+    strangers of the same age often differ by 10 cm or more."""
+    gap = _height_gap(found, missing)
+    if gap is None:
+        if found.height_cm is None or missing.height_cm is None:
+            return Comparison("height", NULL, "height not known on one side")
+        return Comparison("height", NULL, "no dates or age to allow for growth")
+    level = _height_level(gap)
+    if not explain:
+        return Comparison("height", level, "")
+    detail = (
+        f"found: {found.height_cm:g} cm; missing: {missing.height_cm:g} cm, "
+        f"about {gap.expected:.0f} cm expected {gap.years:.1f} years later "
+        f"({abs(gap.off):.0f} cm {'taller' if gap.off > 0 else 'shorter'})"
+    )
+    return Comparison("height", level, detail)
+
+
 # --- dates ------------------------------------------------------------------
 
 #: A child found up to this many days before the date given as missing still
@@ -797,6 +878,14 @@ COMPARISONS: tuple[ComparisonSpec, ...] = (
         compare_marks,
         marks_level,
         compare_marks.__doc__ or "",
+    ),
+    ComparisonSpec(
+        "height",
+        ("fits", "near", "differs"),
+        compare_height,
+        height_level,
+        compare_height.__doc__ or "",
+        u_given=("age", frozenset({"fits", "close"})),
     ),
     ComparisonSpec(
         "dates",
