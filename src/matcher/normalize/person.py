@@ -17,6 +17,7 @@ from typing import Final
 from matcher.errors import InvalidFieldValue
 from matcher.normalize.ages import AgeRange, BirthInterval, birth_interval, parse_age
 from matcher.normalize.dates import MIN_YEAR, parse_date
+from matcher.normalize.heights import parse_height
 from matcher.normalize.names import (
     GIVEN_KINDS,
     NameToken,
@@ -130,21 +131,6 @@ def _marks(text: str) -> frozenset[str]:
 def _folded_lower(text: str) -> str:
     """``fold_text(text).lower()``, for village and police station names."""
     return fold_text(text).lower()
-
-
-@lru_cache(maxsize=4096)
-def _height(text: str) -> float | None:
-    """The height in centimetres; raises for text that is none (errors are not cached)."""
-    text = fold_text(text)
-    if not text:
-        return None
-    match = re.fullmatch(r"(\d{2,3}(?:\.\d+)?)\s*(?:cm|cms)?\.?", text.lower())
-    if not match:
-        raise InvalidFieldValue("expected a height in centimetres such as 132")
-    value = float(match.group(1))
-    if not 40 <= value <= 200:
-        raise InvalidFieldValue(f"a child's height of {value:g} cm is impossible")
-    return value
 
 
 _BIRTH_IN_AGE_FIELD: Final = "a date or year of birth, not an age: read as the date of birth"
@@ -376,7 +362,7 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
     text = get("height_cm", "")
     if text:
         try:
-            height = _height(text)
+            height = parse_height(text)
         except InvalidFieldValue as exc:
             problems.append(FieldProblem("height_cm", exc.reason))
     text = get("mother_name", "")
