@@ -170,6 +170,26 @@ def test_records_sharing_the_same_keys_are_cut_by_birth_year() -> None:
     assert {c.person.id.split("-")[0] for c in kept} <= {"R13", "R14"}
 
 
+def test_a_crowd_of_impossible_candidates_does_not_push_out_the_child() -> None:
+    """Girls called Sonu born the same year, and boys reported missing after
+    this Sonu was found, share his name and birth year keys just as his own
+    report does; the sex and the dates put his report first."""
+    crowd = [
+        *(dict(sex="F", age="9", missing_date="2023-01-10") for _ in range(15)),
+        *(dict(sex="M", age="10", missing_date="2024-09-01") for _ in range(15)),
+    ]
+    reports = [person(missing(id=f"C{i}", name="Sonu", **f)) for i, f in enumerate(crowd)]
+    reports += [person(missing(id=f"X{i}", name="Sonu", sex="M")) for i in range(200)]
+    reports.append(
+        person(missing(id="TRUE", name="Sonu", sex="M", age="9", missing_date="2023-01-10"))
+    )
+    index = CandidateIndex(reports)
+    child = person(found(name="Sonu", sex="M", age="10", found_date="2024-02-01"))
+    top = [c.person.id for c in index.candidates(child, limit=5, min_ratio=0)]
+    assert top[0] == "TRUE"
+    assert not any(cid.startswith("C") for cid in top)
+
+
 def test_added_changed_and_removed_records() -> None:
     index = CandidateIndex([person(missing(id="M1", name="Irfan"))])
     child = person(found(name="Irfan"))
