@@ -250,7 +250,6 @@ class CandidateIndex:
             result.append(Candidate(candidate, float(scores[i]), int(counts[i])))
         return result
 
-
     def _penalties(
         self, person: Person, slots: npt.NDArray[np.int64], query_mid: float | None
     ) -> npt.NDArray[np.float64]:
