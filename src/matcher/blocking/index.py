@@ -70,6 +70,7 @@ class Candidate:
 
     person: Person
     retrieval_score: float
+    """The shared keys' rarity; when the candidates were cut, less the rank penalties."""
     shared_families: int
     """How many families of keys (name, father, mother, phone, place) it shares."""
 
@@ -145,7 +146,7 @@ class CandidateIndex:
         self._alive[slot] = True
         if person.birth is not None:
             self._birth_mid[slot] = _year(person)
-        self._sex[slot] = _SEX_CODE.get(person.sex, 0) if person.sex is not None else 0
+        self._sex[slot] = _sex_code(person)
         self._day[slot] = person.record_date.toordinal() if person.record_date else 0
         self._found[slot] = person.kind is RecordKind.FOUND
         keys = blocking_keys(person)
@@ -255,7 +256,7 @@ class CandidateIndex:
     ) -> npt.NDArray[np.float64]:
         """What the sex, the birth years and the dates take off each candidate's rank score."""
         penalty = np.zeros(len(slots), dtype=np.float64)
-        sex = _SEX_CODE.get(person.sex, 0) if person.sex is not None else 0
+        sex = _sex_code(person)
         if sex:
             theirs = self._sex[slots]
             penalty[(theirs != 0) & (theirs != sex)] += SEX_PENALTY
@@ -274,6 +275,11 @@ class CandidateIndex:
                 early = known & found_side & (days < day - FOUND_FIRST_SLACK_DAYS)
             penalty[early] += FOUND_FIRST_PENALTY
         return penalty
+
+
+def _sex_code(person: Person) -> int:
+    """The sex as a small integer for the index's arrays (0: not known)."""
+    return 0 if person.sex is None else _SEX_CODE[person.sex]
 
 
 def _grown(values: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
