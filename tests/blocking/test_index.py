@@ -190,6 +190,23 @@ def test_a_crowd_of_impossible_candidates_does_not_push_out_the_child() -> None:
     assert not any(cid.startswith("C") for cid in top)
 
 
+def test_a_new_report_ranks_children_found_before_it_went_missing_lower() -> None:
+    """The other direction: a report searching the found children (the service
+    does this when a report arrives) passes over children found before the
+    child went missing."""
+    early = [
+        person(found(id=f"E{i}", name="Sonu", sex="M", age="10", found_date="2022-03-01"))
+        for i in range(10)
+    ]
+    others = [person(found(id=f"X{i}", name="Sonu", sex="M")) for i in range(100)]
+    later = person(found(id="LATER", name="Sonu", sex="M", age="10", found_date="2024-02-01"))
+    index = CandidateIndex([*early, *others, later])
+    report = person(missing(name="Sonu", sex="M", age="9", missing_date="2023-01-10"))
+    top = [c.person.id for c in index.candidates(report, limit=3, min_ratio=0)]
+    assert top[0] == "LATER"
+    assert not any(cid.startswith("E") for cid in top)
+
+
 def test_added_changed_and_removed_records() -> None:
     index = CandidateIndex([person(missing(id="M1", name="Irfan"))])
     child = person(found(name="Irfan"))
