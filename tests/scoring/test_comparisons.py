@@ -51,6 +51,10 @@ def pair(f: dict[str, str], m: dict[str, str]) -> tuple[Person, Person]:
         pytest.param("Irfan", "Mohammad Irfan Sheikh", "phonetic", id="prefix and surname ignored"),
         pytest.param("Ravi", "Ravi Shankar", "phonetic_subset", id="first name only"),
         pytest.param("Sunial", "Sunil", "fuzzy", id="typo"),
+        pytest.param(
+            "Dasaru Padma", "Dasari Padma", "phonetic_subset", id="one part the same, one a typo"
+        ),
+        pytest.param("Rahu Ram", "Rahul Ram", "phonetic_subset", id="a letter lost in one part"),
         pytest.param("Ravi Verma", "Ravi Shankar", "partial", id="one part of two agrees"),
         pytest.param("Chhotu", "Rahul", "nickname_only", id="child knows only a nickname"),
         pytest.param("Ramesh", "Vikram", "different", id="different names"),
@@ -70,6 +74,16 @@ def test_near_misses_never_agree_in_sound(a: str, b: str) -> None:
     """One letter apart is at most a close spelling, never 'the same name'."""
     f, m = pair({"name": a}, {"name": b})
     assert compare_name(f, m).level not in ("exact", "phonetic", "phonetic_subset")
+
+
+def test_more_of_a_name_agreeing_never_scores_lower() -> None:
+    """A typo in a second part must not rank below leaving that part out."""
+    both, one = (
+        pair({"name": "Dasaru Padma"}, {"name": "Dasari Padma"}),
+        pair({"name": "Padma"}, {"name": "Dasari Padma"}),
+    )
+    rank = next(spec.levels for spec in COMPARISONS if spec.field == "name").index
+    assert rank(compare_name(*both).level) <= rank(compare_name(*one).level)
 
 
 def test_name_through_alias() -> None:

@@ -243,6 +243,11 @@ def _agree_tokens(
             if len(short) == len(long):
                 return NameAgreement("phonetic", agreed, matched, len(short), len(long))
             return NameAgreement("phonetic_subset", agreed, matched, len(short), len(long))
+        if weakest >= 2 and keys:
+            # "Dasaru Padma" / "Dasari Padma": Padma agrees in sound and the
+            # other part in spelling. That says more than "Padma" alone
+            # against "Dasari Padma" (phonetic_subset), so it is not less.
+            return NameAgreement("phonetic_subset", agreed, matched, len(short), len(long))
         if weakest >= 1:
             return NameAgreement("fuzzy", agreed, matched, len(short), len(long))
     if _joined_match(short, long):
@@ -266,6 +271,8 @@ def _name_detail(level: str, agreement: NameAgreement, fn: ParsedName, mn: Parse
     if level == "phonetic":
         return f"same name in another spelling: {f} ~ {m}"
     if level == "phonetic_subset":
+        if agreement.shorter == agreement.longer:
+            return f"same in part, the rest close in spelling: {f} ~ {m}"
         if agreement.shorter == len(_informative(fn)):
             return f"{f} is part of {m}"
         return f"{m} is part of {f}"
