@@ -56,6 +56,9 @@ READS = [
     ("ट्रांसजेंडर", Sex.OTHER, "transgender in Devanagari"),
     ("hijra", Sex.OTHER, "hijra"),
     ("khwaja sira", Sex.OTHER, "Urdu khwaja sira in Latin letters"),
+    ("F (girl)", Sex.FEMALE, "code and word agreeing"),
+    ("Female (Minor)", Sex.FEMALE, "with a filler word in brackets"),
+    ("Boy (minor)", Sex.MALE, "boy, minor"),
 ]
 
 
@@ -79,6 +82,9 @@ REFUSED = [
     ("Ramesh Kumar", "a name in the wrong column"),
     ("12", "an age in the wrong column"),
     ("boyy", "typo"),
+    ("minor", "a filler word alone"),
+    ("M (girl)", "code and word disagreeing"),
+    ("Sonu (boy)", "a name beside the sex"),
 ]
 
 

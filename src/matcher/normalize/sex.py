@@ -168,4 +168,28 @@ def _parse_sex_cached(text: str) -> Sex | _Rejected | None:
     if is_unknown_key(key):
         return None
     sex = _SEXES.get(_INNER_SEPARATORS.sub(" ", key).strip(_PUNCTUATION))
+    if sex is None:
+        sex = _sex_of_words(key)
     return _UNRECOGNISED if sex is None else sex
+
+
+#: Words a form adds to the sex without changing it ("Female (Minor)").
+_FILLER_WORDS = frozenset({"minor", "child", "kid", "juvenile", "baby", "bachcha", "बच्चा"})
+_WORD_SPLIT = re.compile(r"[\s()\[\]/,;:.\-]+")
+
+
+def _sex_of_words(key: str) -> Sex | None:
+    """The sex of a phrase whose every word is a sex word or a filler, all agreeing.
+
+    "F (girl)" and "Female (Minor)" are read; "M/F" (two sexes) and a name typed
+    into the column (an unknown word) are not.
+    """
+    sexes = set()
+    for word in _WORD_SPLIT.split(key):
+        if not word or word in _FILLER_WORDS:
+            continue
+        sex = _SEXES.get(word)
+        if sex is None:
+            return None
+        sexes.add(sex)
+    return sexes.pop() if len(sexes) == 1 else None
