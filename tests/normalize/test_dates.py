@@ -17,6 +17,8 @@ TODAY = date(2025, 6, 1)
 READS = [
     # (text, expected, description)
     ("2011-03-04", date(2011, 3, 4), "ISO"),
+    ("Friday, 4 March 2011", date(2011, 3, 4), "a weekday first"),
+    ("Fri 04/03/2011", date(2011, 3, 4), "an abbreviated weekday first"),
     ("2011/03/04", date(2011, 3, 4), "year first with slashes is still year-month-day"),
     ("2011-3-4", date(2011, 3, 4), "ISO without zero padding"),
     ("04/03/2011", date(2011, 3, 4), "DD/MM/YYYY, day first"),

@@ -220,6 +220,10 @@ _DATE_FILLERS = frozenset(("st", "nd", "rd", "th", "of", "the"))
 
 # A time of day after the date, from spreadsheet and database exports:
 # "2011-03-04T00:00:00", "04/03/2011 00:00", "04/03/2011 5:30 pm", "...+05:30".
+#: "Thursday, 12 March 2020": the weekday adds nothing (and is not checked).
+_WEEKDAY_PREFIX = re.compile(
+    r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?\s+"
+)
 _TIME_SUFFIX = re.compile(
     r"(?:t|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?\s*(?:am|pm)?\s*(?:z|[+-]\d{2}:?\d{2})?$"
 )
@@ -263,7 +267,8 @@ def _parse_date_cached(text: str, today: date) -> date | str | None:
     if _ALL_ZERO.fullmatch(folded):
         return None  # 00/00/0000: a form's "no date" default
     try:
-        return _read(_TIME_SUFFIX.sub("", folded).strip(" .,"), today)
+        text = _WEEKDAY_PREFIX.sub("", _TIME_SUFFIX.sub("", folded))
+        return _read(text.strip(" .,"), today)
     except InvalidFieldValue as error:
         return error.reason
 
