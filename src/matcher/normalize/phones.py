@@ -253,8 +253,10 @@ def _read_number(compact: str, region: str) -> _Reading:
 
 
 # The commonest Indian forms: ten digits not starting with 0 (a mobile, or STD
-# code and landline), after nothing, the trunk 0, 91, +91 or 0091.
-_INDIAN_FORMS = re.compile(r"(?:0|91|\+91|0091)?([1-9]\d{9})")
+# code and landline), after nothing, the trunk 0, 91, +91 or 0091, or 091 (the
+# trunk and the country code together, a common mistake: no STD code starts
+# with 9, so the 91 cannot be part of a landline's number).
+_INDIAN_FORMS = re.compile(r"(?:0|91|\+91|0091|091)?([1-9]\d{9})")
 
 
 def _indian_national_number(compact: str) -> str | None:
