@@ -25,6 +25,7 @@ from matcher.normalize.heights import parse_height
         pytest.param("1.32 m", 132.0, id="metres"),
         pytest.param("1.32", 132.0, id="a bare decimal this small is metres"),
         pytest.param("about 130", 130.0, id="approximate"),
+        pytest.param("135 (approx)", 135.0, id="approximate, in brackets"),
         pytest.param("lagbhag 4 fit", 121.9, id="Hindi approximation, Hinglish feet"),
         pytest.param("130-135", 132.5, id="a range: its middle"),
         pytest.param("130 to 135 cm", 132.5, id="a range in words"),

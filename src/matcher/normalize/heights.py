@@ -54,7 +54,7 @@ def parse_height(text: str) -> float | None:
 @lru_cache(maxsize=4096)
 def _parse_cached(text: str) -> float | str | None:
     """The height, or the reason it cannot be read (cached either way: heights repeat)."""
-    folded = " ".join(fold_text(text).lower().split())
+    folded = " ".join(fold_text(text).lower().replace("(", " ").replace(")", " ").split())
     if not folded:
         return None
     folded = _APPROX.sub("", folded).strip()
