@@ -79,6 +79,11 @@ class CandidateIndex:
     """Blocking-key postings over the records of one kind."""
 
     def __init__(self, persons: Iterable[Person] = ()) -> None:
+        self._clear()
+        self.add_many(persons)
+
+    def _clear(self) -> None:
+        """No records: empty postings and per-slot arrays."""
         self._slots: list[Person | None] = []
         self._slot_of: dict[str, int] = {}
         # Postings are typed arrays, not lists: a query turns each into a numpy
@@ -92,7 +97,6 @@ class CandidateIndex:
         """The record's date as a proleptic ordinal (0: unknown)."""
         self._found = np.zeros(0, dtype=bool)
         self._dead = 0
-        self.add_many(persons)
 
     # --- maintenance -----------------------------------------------------
 
@@ -116,11 +120,8 @@ class CandidateIndex:
         need = len(self._slots) + extra
         if need > self._alive.shape[0]:
             size = max(need, int(self._alive.shape[0] * 1.5) + 1024)
-            alive = np.zeros(size, dtype=bool)
-            alive[: self._alive.shape[0]] = self._alive
-            mid = np.full(size, np.nan, dtype=np.float32)
-            mid[: self._birth_mid.shape[0]] = self._birth_mid
-            self._alive, self._birth_mid = alive, mid
+            self._alive = _grown(self._alive, size)
+            self._birth_mid = _grown(self._birth_mid, size, fill=np.nan)
             self._sex = _grown(self._sex, size)
             self._day = _grown(self._day, size)
             self._found = _grown(self._found, size)
@@ -177,13 +178,7 @@ class CandidateIndex:
     def compact(self) -> None:
         """Rebuild the postings without dead slots."""
         alive = [p for p in self._slots if p is not None]
-        self._slots, self._slot_of, self._postings, self._arrays = [], {}, {}, {}
-        self._alive = np.zeros(0, dtype=bool)
-        self._birth_mid = np.zeros(0, dtype=np.float32)
-        self._sex = np.zeros(0, dtype=np.int8)
-        self._day = np.zeros(0, dtype=np.int32)
-        self._found = np.zeros(0, dtype=bool)
-        self._dead = 0
+        self._clear()
         self.add_many(alive)
 
     # --- queries ---------------------------------------------------------
@@ -282,9 +277,9 @@ def _sex_code(person: Person) -> int:
     return 0 if person.sex is None else _SEX_CODE[person.sex]
 
 
-def _grown(values: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
-    """``values`` in an array of ``size``, zero-filled past its end."""
-    grown = np.zeros(size, dtype=values.dtype)
+def _grown(values: npt.NDArray[Any], size: int, fill: Any = 0) -> npt.NDArray[Any]:
+    """``values`` in an array of ``size``, ``fill`` past its end."""
+    grown = np.full(size, fill, dtype=values.dtype)
     grown[: values.shape[0]] = values
     return grown
 

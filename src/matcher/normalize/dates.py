@@ -218,12 +218,12 @@ _MONTH_NAMES = ("", *calendar.month_name[1:])
 # Words that may sit next to a day and month: "4th of March".
 _DATE_FILLERS = frozenset(("st", "nd", "rd", "th", "of", "the"))
 
-# A time of day after the date, from spreadsheet and database exports:
-# "2011-03-04T00:00:00", "04/03/2011 00:00", "04/03/2011 5:30 pm", "...+05:30".
-#: "Thursday, 12 March 2020": the weekday adds nothing (and is not checked).
+# A weekday before the date: "Thursday, 12 March 2020" (it adds nothing and is not checked).
 _WEEKDAY_PREFIX = re.compile(
     r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?\s+"
 )
+# A time of day after the date, from spreadsheet and database exports:
+# "2011-03-04T00:00:00", "04/03/2011 00:00", "04/03/2011 5:30 pm", "...+05:30".
 _TIME_SUFFIX = re.compile(
     r"(?:t|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?\s*(?:am|pm)?\s*(?:z|[+-]\d{2}:?\d{2})?$"
 )

@@ -29,7 +29,7 @@ _NUMBER = r"\d+(?:\.\d+)?"
 _FEET = r"(?:'|’|ft\.?|feet|foot|fit)"
 _INCHES = r"(?:\"|''|”|’’|in\.?|inch|inches|inchs)"
 _APPROX = re.compile(
-    r"^(?:about|approx\.?|approximately|around|appr\.?|approx|nearly|almost|"
+    r"^(?:about|approx\.?|approximately|around|appr\.?|nearly|almost|"
     r"lagbhag|lgbhg|c\.|ca\.?|~)\s*|\s*(?:approx\.?|approximately|lagbhag)$"
 )
 _CM = re.compile(rf"({_NUMBER})\s*(?:cm|cms|centimetres?|centimeters?)?\.?")
