@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -13,12 +14,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from matcher.errors import ModelError
-from matcher.normalize.person import normalize_record
+from matcher.normalize.person import Person, normalize_record
 from matcher.normalize.places import load_gazetteer
 from matcher.scoring.comparisons import COMPARISONS
-from matcher.scoring.model import MatchModel, initial_model
-from matcher.scoring.score import TermFrequencies, probability, score_pair
-from matcher.scoring.train import FIELDS, M_FLOORS, expectation_maximisation, with_floors
+from matcher.scoring.model import MatchModel, default_model, initial_model
+from matcher.scoring.score import (
+    TermFrequencies,
+    WeightTable,
+    pair_weight,
+    probability,
+    score_pair,
+)
+from matcher.scoring.train import (
+    FIELDS,
+    M_FLOORS,
+    comparison_matrix,
+    expectation_maximisation,
+    with_floors,
+)
 from tests.factories import found, missing
 
 
@@ -188,3 +201,123 @@ def test_height_u_is_measured_among_strangers_of_a_compatible_age() -> None:
     # compatible age they often do, and that is the u a candidate meets.
     assert share_among_all < 0.15
     assert u["height"][fits] > 2.5 * share_among_all
+
+
+def _regional_people(
+    per_state: int,
+) -> tuple[list[Person], list[Person]]:
+    """Children of two states whose given names come from each state's own pool."""
+    g = load_gazetteer()
+    pools = {
+        ("Patna", "Bihar"): ["Raju", "Sonu", "Pintu"],
+        ("Madurai", "Tamil Nadu"): ["Murugan", "Karthik", "Selvam"],
+    }
+    found_people, missing_people = [], []
+    for (district, state), names in pools.items():
+        for i in range(per_state):
+            name = names[i % len(names)]
+            found_people.append(
+                normalize_record(found(name=name, district=district, state=state), g)
+            )
+            missing_people.append(
+                normalize_record(missing(name=name, district=district, state=state), g)
+            )
+    return found_people, missing_people
+
+
+def test_place_u_measures_how_often_strangers_of_one_state_share_a_name() -> None:
+    """Names are regional: within a state a shared name is common, across states rare.
+    The all-strangers u sits between and would count the shared state twice."""
+    from matcher.scoring.train import estimate_place_u, estimate_u
+
+    found_people, missing_people = _regional_people(60)
+    u = estimate_u(found_people, missing_people, pairs=20_000, seed=1)
+    model = _with_u(default_model(), u)
+    place_u = estimate_place_u(found_people, missing_people, model, pairs=20_000, seed=2)
+    exact = COMPARISONS[FIELDS.index("name")].levels.index("exact")
+    u_all = u["name"][exact]
+    assert 0.1 < u_all < 0.25  # a third of same-state pairs, none across
+    assert place_u["name"]["same_state"][exact] > 0.25
+    assert place_u["name"]["other_state"][exact] < 0.01
+    # Sex, age and the rest are not regional: no place u is kept for them.
+    assert "age" not in place_u and "district" not in place_u
+
+
+def test_likely_true_pairs_are_weighed_out_of_the_place_u() -> None:
+    """In a small state a same-state draw is often the child's own report: counted
+    as strangers, those pairs would make a shared phone look commonplace."""
+    from matcher.scoring.train import estimate_place_u
+
+    g = load_gazetteer()
+    fathers = [f"{a} {b}" for a in ("Ram", "Shyam", "Mohan", "Gopal", "Hari")
+               for b in ("Prasad", "Yadav", "Singh", "Sharma")]  # fmt: skip
+    found_people, missing_people = [], []
+    for i, father in enumerate(fathers * 2):
+        district, state = ("Patna", "Bihar") if i < 20 else ("Madurai", "Tamil Nadu")
+        # 20 children a state; each report shares the phone of its own child only.
+        common = {"district": district, "state": state, "father_name": father}
+        phone = f"98765{i:05d}"
+        found_people.append(normalize_record(found(guardian_phone=phone, **common), g))
+        missing_people.append(normalize_record(missing(guardian_phone=phone, **common), g))
+    model = default_model()  # u of a realistic population: a shared phone about 1e-5
+    place_u = estimate_place_u(found_people, missing_people, model, pairs=20_000, seed=2)
+    levels = COMPARISONS[FIELDS.index("family")].levels
+    phone = levels.index("phone_and_parent")
+    drawn = comparison_matrix(
+        (f, m) for f in found_people for m in missing_people if f.home.state == m.home.state
+    )[:, FIELDS.index("family")]
+    # One same-state draw in twenty is the child's own report, sharing the phone.
+    assert float(np.mean(drawn == phone)) == pytest.approx(0.05)
+    u_all = model.comparison("family").level("phone_and_parent").u_probability
+    assert place_u["family"]["same_state"][phone] < 10 * u_all < 0.001
+
+
+def test_a_shared_name_counts_less_between_strangers_of_one_state() -> None:
+    g = load_gazetteer()
+    model = default_model()
+    tf = TermFrequencies.empty()
+    child = normalize_record(found(name="Irfan", age="12", district="Patna", state="Bihar"), g)
+    same_state = normalize_record(missing(name="Irfan", age="12", district="Gaya"), g)
+    other_state = normalize_record(missing(name="Irfan", age="12", district="Madurai"), g)
+    near = score_pair(child, same_state, model, tf, -10.0)
+    far = score_pair(child, other_state, model, tf, -10.0)
+    name = {pair: next(w for w in pair.weights if w.field == "name") for pair in (near, far)}
+    assert name[near].level == name[far].level == "exact"
+    level = model.comparison("name").level("exact")
+    assert name[near].weight == level.weight_in("same_state") < level.match_weight
+    assert name[far].weight == level.weight_in("other_state")
+    for pair, other in ((near, same_state), (far, other_state)):
+        assert math.isclose(
+            pair.match_weight, pair.prior_weight + sum(w.weight for w in pair.weights)
+        )
+        # Ranking takes the same place context as the explanation.
+        table = WeightTable.of(model)
+        assert math.isclose(pair_weight(child, other, table, tf, -10.0), pair.match_weight)
+
+
+def test_a_model_saved_before_place_contexts_loads_with_its_weights(tmp_path: Path) -> None:
+    data = default_model().to_dict()
+    assert "u_same_state" in data["comparisons"][FIELDS.index("name")]["levels"][0]
+    for comparison in data["comparisons"]:
+        for level in comparison["levels"]:
+            level.pop("u_same_state", None)
+            level.pop("u_other_state", None)
+    old = MatchModel.from_dict(data)
+    assert old.weight_table("same_state") == old.weight_table() == default_model().weight_table()
+    path = tmp_path / "model.json"
+    default_model().save(path)
+    assert MatchModel.load(path) == default_model()
+
+
+def _with_u(model: MatchModel, u: dict[str, list[float]]) -> MatchModel:
+    comparisons = tuple(
+        replace(
+            c,
+            levels=tuple(
+                replace(lv, u_probability=p, u_same_state=None, u_other_state=None)
+                for lv, p in zip(c.levels, u[c.field], strict=True)
+            ),
+        )
+        for c in model.comparisons
+    )
+    return replace(model, comparisons=comparisons)

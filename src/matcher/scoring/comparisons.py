@@ -75,6 +75,14 @@ class ComparisonSpec:
     second time. Measured among strangers of a compatible age (the pairs that
     compete for a child), height says what age does not.
     """
+    u_by_place: bool = False
+    """Weigh with the u of the pair's place context (:func:`place_context`).
+
+    Set for what is regional (names, parents' names, villages, languages):
+    strangers from one state share these far more often than strangers
+    anywhere, and the district comparison has already counted the shared
+    state. Sex, age, height, dates and marks are not regional.
+    """
 
 
 # --- names -----------------------------------------------------------------
@@ -597,6 +605,20 @@ def district_level(found: Person, missing: Person) -> Level:
     return _district_level(found.home, missing.home)[0], ()
 
 
+#: The place context of each district level (see ``ComparisonSpec.u_by_place``).
+PLACE_CONTEXT_OF: dict[str, str | None] = {
+    "same_district": "same_state",
+    "same_state": "same_state",
+    "different_state": "other_state",
+    NULL: None,
+}
+
+
+def place_context(found: Person, missing: Person) -> str | None:
+    """``"same_state"``, ``"other_state"``, or None when either home cannot be placed."""
+    return PLACE_CONTEXT_OF[_district_level(found.home, missing.home)[0]]
+
+
 def compare_district(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
     """The home district the child named is the district of the report (old names resolved)."""
     level, note = _district_level(found.home, missing.home)
@@ -832,6 +854,7 @@ COMPARISONS: tuple[ComparisonSpec, ...] = (
         name_level,
         compare_name.__doc__ or "",
         frozenset({"exact", "phonetic", "phonetic_subset"}),
+        u_by_place=True,
     ),
     ComparisonSpec("sex", ("same", "different"), compare_sex, sex_level, compare_sex.__doc__ or ""),
     ComparisonSpec(
@@ -857,6 +880,7 @@ COMPARISONS: tuple[ComparisonSpec, ...] = (
         family_level,
         compare_family.__doc__ or "",
         frozenset({"both_parents", "father_full", "one_parent"}),
+        u_by_place=True,
     ),
     ComparisonSpec(
         "district",
@@ -871,6 +895,7 @@ COMPARISONS: tuple[ComparisonSpec, ...] = (
         compare_village,
         village_level,
         compare_village.__doc__ or "",
+        u_by_place=True,
     ),
     ComparisonSpec(
         "languages",
@@ -878,6 +903,7 @@ COMPARISONS: tuple[ComparisonSpec, ...] = (
         compare_languages,
         languages_level,
         compare_languages.__doc__ or "",
+        u_by_place=True,
     ),
     ComparisonSpec(
         "marks",

@@ -38,18 +38,45 @@ def _clamp(p: float) -> float:
     return min(max(p, _P_MIN), _P_MAX)
 
 
+#: The place contexts a level's u can be conditional on (see :class:`Level`).
+PLACE_CONTEXTS = ("same_state", "other_state")
+
+
 @dataclass(frozen=True, slots=True)
 class Level:
-    """One comparison level with its m and u probabilities."""
+    """One comparison level with its m and u probabilities.
+
+    ``u_same_state`` and ``u_other_state``, where set, are u among strangers
+    whose homes are in the same state and in different states. Names,
+    parents' names, villages and languages are regional: two strangers from
+    one state share a given name about twice as often as two strangers
+    anywhere, a father's name or a village three to five times as often, a
+    language nearly always. The district comparison already counts the
+    shared state, so weighing these levels with the all-strangers u counts
+    the place a second time (a product of independent u's is the
+    Fellegi-Sunter assumption this breaks). With the u of the pair's own
+    place context, the weights chain correctly:
+    P(place, name | U) = P(place | U) * P(name | place, U).
+    m needs no such split: the same child agrees on the name wherever home is.
+    """
 
     name: str
     m_probability: float
     u_probability: float
+    u_same_state: float | None = None
+    u_other_state: float | None = None
 
     @property
     def match_weight(self) -> float:
-        """log2 Bayes factor of reaching this level."""
+        """log2 Bayes factor of reaching this level, against all strangers."""
         return math.log2(_clamp(self.m_probability) / _clamp(self.u_probability))
+
+    def weight_in(self, context: str | None) -> float:
+        """log2 Bayes factor of this level for a pair in a place context (None: unknown)."""
+        u = {"same_state": self.u_same_state, "other_state": self.u_other_state}.get(context or "")
+        if u is None:
+            return self.match_weight
+        return math.log2(_clamp(self.m_probability) / _clamp(u))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +122,11 @@ class MatchModel:
         prior = min((self.reported_share if share is None else share) / n, 0.5)
         return math.log2(prior / (1 - prior))
 
-    def weight_table(self) -> dict[str, dict[str, float]]:
-        """Every level's match weight, for documentation and the review pages."""
-        return {c.field: {lv.name: lv.match_weight for lv in c.levels} for c in self.comparisons}
+    def weight_table(self, context: str | None = None) -> dict[str, dict[str, float]]:
+        """Every level's match weight in a place context (None: against all strangers)."""
+        return {
+            c.field: {lv.name: lv.weight_in(context) for lv in c.levels} for c in self.comparisons
+        }
 
     # --- serialisation ---------------------------------------------------
 
@@ -112,14 +141,7 @@ class MatchModel:
                 {
                     "field": c.field,
                     "tf_levels": sorted(c.tf_levels),
-                    "levels": [
-                        {
-                            "name": lv.name,
-                            "m_probability": lv.m_probability,
-                            "u_probability": lv.u_probability,
-                        }
-                        for lv in c.levels
-                    ],
+                    "levels": [_level_dict(lv) for lv in c.levels],
                 }
                 for c in self.comparisons
             ],
@@ -137,10 +159,7 @@ class MatchModel:
                 ComparisonModel(
                     field=c["field"],
                     tf_levels=frozenset(c.get("tf_levels", ())),
-                    levels=tuple(
-                        Level(lv["name"], float(lv["m_probability"]), float(lv["u_probability"]))
-                        for lv in c["levels"]
-                    ),
+                    levels=tuple(_level_of(lv) for lv in c["levels"]),
                 )
                 for c in data["comparisons"]
             )
@@ -181,6 +200,31 @@ class MatchModel:
             raise ModelError(f"the model file {path} is not JSON: {exc.msg}") from None
 
 
+def _level_dict(level: Level) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": level.name,
+        "m_probability": level.m_probability,
+        "u_probability": level.u_probability,
+    }
+    if level.u_same_state is not None:
+        data["u_same_state"] = level.u_same_state
+    if level.u_other_state is not None:
+        data["u_other_state"] = level.u_other_state
+    return data
+
+
+def _level_of(data: dict[str, Any]) -> Level:
+    """A level from its JSON; a model saved before place contexts existed has no such u."""
+    same, other = data.get("u_same_state"), data.get("u_other_state")
+    return Level(
+        data["name"],
+        float(data["m_probability"]),
+        float(data["u_probability"]),
+        None if same is None else float(same),
+        None if other is None else float(other),
+    )
+
+
 def default_model() -> MatchModel:
     """The model shipped with the package, trained without labels on generated data."""
     text = resources.files("matcher.scoring").joinpath("data/default_model.json").read_text("utf-8")
@@ -213,6 +257,7 @@ def initial_model() -> MatchModel:
 
 __all__ = [
     "NULL",
+    "PLACE_CONTEXTS",
     "ComparisonModel",
     "Level",
     "MatchModel",

@@ -12,8 +12,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from matcher.normalize.person import Person
-from matcher.scoring.comparisons import COMPARISONS, NULL, Comparison, LevelFunction
-from matcher.scoring.model import MatchModel
+from matcher.scoring.comparisons import (
+    COMPARISONS,
+    NULL,
+    PLACE_CONTEXT_OF,
+    Comparison,
+    LevelFunction,
+)
+from matcher.scoring.model import PLACE_CONTEXTS, MatchModel
 
 #: A term-frequency adjustment never moves a level by more than this many bits:
 #: a one-off spelling is not proof, and a very common name still says something.
@@ -222,38 +228,65 @@ def probability(weight: float) -> float:
     return odds / (1.0 + odds)
 
 
+#: Position of the district comparison, whose level gives a pair's place context.
+_DISTRICT = next(i for i, spec in enumerate(COMPARISONS) if spec.field == "district")
+_CONTEXTS: tuple[str | None, ...] = (None, *PLACE_CONTEXTS)
+
+_Weights = dict[tuple[str, str], float]
+
+
 @dataclass(frozen=True, slots=True)
 class WeightTable:
-    """A model's level weights looked up by (field, level): computed once, used per pair."""
+    """A model's level weights looked up by place context and (field, level): computed once.
 
-    weights: dict[tuple[str, str], float]
+    The context (None, ``"same_state"``, ``"other_state"``) picks which u a
+    place-dependent level is weighed against (:meth:`Level.weight_in`).
+    """
+
+    weights: dict[str | None, _Weights]
     tf_levels: dict[str, frozenset[str]]
-    ranking: tuple[tuple[str, LevelFunction, dict[str, float], frozenset[str]], ...] = ()
-    """Per comparison: field, level function, weights by level, tf levels (for pair_weight)."""
+    ranking: tuple[
+        tuple[str, LevelFunction, dict[str | None, dict[str, float]], frozenset[str]], ...
+    ] = ()
+    """Per comparison: field, level function, weights by context and level, tf levels."""
 
     @classmethod
     def of(cls, model: MatchModel) -> WeightTable:
         weights = {
-            (c.field, lv.name): lv.match_weight for c in model.comparisons for lv in c.levels
+            context: {
+                (c.field, lv.name): lv.weight_in(context)
+                for c in model.comparisons
+                for lv in c.levels
+            }
+            for context in _CONTEXTS
         }
         tf_levels = {c.field: c.tf_levels for c in model.comparisons}
-        by_level = {
-            c.field: {lv.name: lv.match_weight for lv in c.levels} for c in model.comparisons
-        }
+        by_level = {context: model.weight_table(context) for context in _CONTEXTS}
         ranking = tuple(
-            (spec.field, spec.level_of, by_level[spec.field], tf_levels[spec.field])
+            (
+                spec.field,
+                spec.level_of,
+                {context: by_level[context][spec.field] for context in _CONTEXTS},
+                tf_levels[spec.field],
+            )
             for spec in COMPARISONS
         )
         return cls(weights=weights, tf_levels=tf_levels, ranking=ranking)
 
 
-def weigh(comparison: Comparison, table: WeightTable, tf: TermFrequencies) -> FieldWeight:
-    """The weight of one comparison's level, adjusted for how common the agreeing value is."""
+def weigh(
+    comparison: Comparison,
+    table: WeightTable,
+    tf: TermFrequencies,
+    context: str | None = None,
+) -> FieldWeight:
+    """The weight of one comparison's level in the pair's place context, adjusted for how
+    common the agreeing value is."""
     level = comparison.level
     if level == NULL:
         return FieldWeight(comparison.field, NULL, 0.0, 0.0, comparison.detail)
     key = (comparison.field, level)
-    weight = table.weights[key]
+    weight = table.weights[context][key]
     adjustment = 0.0
     if comparison.tf_keys and level in table.tf_levels[comparison.field]:
         adjustment = TF_ADJUSTMENT_WEIGHT * tf.adjustment(comparison.field, comparison.tf_keys)
@@ -270,12 +303,15 @@ def pair_weight(
     ``level_of`` gives what its ``compare`` would), without building the
     explanation: ranking scores a hundred candidates per child and explains two.
     """
+    levels = [level_of(found, missing) for _, level_of, _, _ in table.ranking]
+    context = PLACE_CONTEXT_OF[levels[_DISTRICT][0]]
     total = prior_weight
-    for field, level_of, weights, tf_levels in table.ranking:
-        level, tf_keys = level_of(found, missing)
+    for (field, _, by_context, tf_levels), (level, tf_keys) in zip(
+        table.ranking, levels, strict=True
+    ):
         if level == NULL:
             continue
-        total += weights[level]
+        total += by_context[context][level]
         if tf_keys and level in tf_levels:
             adjustment = TF_ADJUSTMENT_WEIGHT * tf.adjustment(field, tf_keys)
             total += max(-TF_ADJUSTMENT_LIMIT, min(TF_ADJUSTMENT_LIMIT, adjustment))
@@ -296,9 +332,9 @@ def score_pair(
     ``explain=False`` leaves the detail sentences empty (same weights, less work).
     """
     table = model if isinstance(model, WeightTable) else WeightTable.of(model)
-    weights = tuple(
-        weigh(spec.compare(found, missing, explain=explain), table, tf) for spec in COMPARISONS
-    )
+    comparisons = [spec.compare(found, missing, explain=explain) for spec in COMPARISONS]
+    context = PLACE_CONTEXT_OF[comparisons[_DISTRICT].level]
+    weights = tuple(weigh(comparison, table, tf, context) for comparison in comparisons)
     total = prior_weight + sum(w.weight for w in weights)
     return ScoredPair(
         found_id=found.id,

@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.normalize.person import Person
-from matcher.scoring.comparisons import COMPARISONS, NULL
+from matcher.scoring.comparisons import COMPARISONS, NULL, place_context
 from matcher.scoring.model import ComparisonModel, Level, MatchModel, initial_model
 
 FIELDS = tuple(spec.field for spec in COMPARISONS)
@@ -85,6 +85,92 @@ def estimate_u(
             column = column[np.isin(matrix[:, j], wanted)]
         u[spec.field] = _level_shares(column, len(spec.levels))
     return u
+
+
+#: Pseudo-events pulling a level's place-context u towards its all-strangers u. A
+#: rare level (a shared phone, u near 1e-5) is seen once or not at all in a
+#: sample; five pseudo-events keep a chance sighting from moving it far, while a
+#: common level (a shared village, hundreds of sightings) is hardly moved.
+PLACE_PSEUDO_EVENTS = 5.0
+
+
+def _state_code(person: Person) -> str | None:
+    home = person.home
+    if home.district is not None:
+        return home.district.state.code
+    return home.state.code if home.state is not None else None
+
+
+def _log2_bayes_factors(matrix: npt.NDArray[np.int8], model: MatchModel) -> npt.NDArray[np.float64]:
+    """Each pair's summed level weights (against all strangers), nulls counting nothing."""
+    total = np.zeros(matrix.shape[0])
+    for i, comparison in enumerate(model.comparisons):
+        weights = np.asarray([lv.match_weight for lv in comparison.levels] + [0.0])
+        total += weights[matrix[:, i]]  # -1 (missing) picks the trailing 0
+    return total
+
+
+def estimate_place_u(
+    found: Sequence[Person],
+    missing: Sequence[Person],
+    model: MatchModel,
+    *,
+    pairs: int = 100_000,
+    seed: int = 0,
+) -> dict[str, dict[str, list[float]]]:
+    """u of every place-dependent level among strangers of one state and of different states.
+
+    Same-state pairs are drawn within each state, so that even a small
+    state's strangers are measured. Drawn within a state, a pair is the
+    same child far more often than a pair drawn at random (one in a few
+    thousand, not one in a hundred thousand), enough to double the u of a
+    shared phone; so each pair counts with the weight ``1 - P(match)`` of
+    ``model``, with its prior set by the size of the state. Returns
+    field -> context -> u per level, for :class:`~matcher.scoring.model.Level`.
+    """
+    rng = random.Random(seed)
+    by_state: dict[str, list[Person]] = defaultdict(list)
+    for person in missing:
+        state = _state_code(person)
+        if state is not None:
+            by_state[state].append(person)
+    placed = [f for f in found if _state_code(f) in by_state]
+    same: list[tuple[Person, Person]] = []
+    same_pool: list[int] = []
+    for _ in range(pairs if placed else 0):
+        child = rng.choice(placed)
+        pool = by_state[_state_code(child) or ""]
+        same.append((child, rng.choice(pool)))
+        same_pool.append(len(pool))
+    other = [(rng.choice(found), rng.choice(missing)) for _ in range(pairs)]
+    samples = {
+        "same_state": (same, same_pool),
+        "other_state": (other, [len(missing)] * len(other)),
+    }
+    place_dependent = [i for i, spec in enumerate(COMPARISONS) if spec.u_by_place]
+    result: dict[str, dict[str, list[float]]] = defaultdict(dict)
+    for context, (sample, pool_sizes) in samples.items():
+        keep = [i for i, pair in enumerate(sample) if place_context(*pair) == context]
+        matrix = comparison_matrix(sample[i] for i in keep)
+        prior = np.asarray([model.prior_weight(pool_sizes[i]) for i in keep])
+        log_odds = np.clip(prior + _log2_bayes_factors(matrix, model), -60, 60)
+        stranger = 1.0 - 1.0 / (1.0 + np.exp2(-log_odds))
+        for i in place_dependent:
+            spec = COMPARISONS[i]
+            u_all = [lv.u_probability for lv in model.comparison(spec.field).levels]
+            result[spec.field][context] = _shrunk_shares(matrix[:, i], stranger, u_all)
+    return dict(result)
+
+
+def _shrunk_shares(
+    column: npt.NDArray[np.int8], weights: npt.NDArray[np.float64], u_all: Sequence[float]
+) -> list[float]:
+    """Weighted level shares, each level's rate against ``u_all`` shrunk towards 1."""
+    mask = column >= 0
+    counts = np.bincount(column[mask].astype(np.int64), weights=weights[mask], minlength=len(u_all))
+    expected = counts.sum() * np.asarray(u_all)
+    shares = np.asarray(u_all) * (counts + PLACE_PSEUDO_EVENTS) / (expected + PLACE_PSEUDO_EVENTS)
+    return [float(x) for x in shares / shares.sum()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +406,9 @@ def train(
             for name, mp, up in zip(spec.levels, m_avg, u[spec.field], strict=True)
         )
         comparisons.append(ComparisonModel(spec.field, levels, spec.tf_levels))
+    marginal = MatchModel(comparisons=tuple(comparisons), reported_share=reported_share)
+    place_u = estimate_place_u(found, missing, marginal, pairs=u_pairs, seed=seed + 1)
+    comparisons = [_with_place_u(c, place_u.get(c.field)) for c in comparisons]
     now = datetime.now(UTC)
     return MatchModel(
         comparisons=tuple(comparisons),
@@ -343,6 +432,21 @@ def train(
             ],
         },
     )
+
+
+def _with_place_u(
+    comparison: ComparisonModel, by_context: dict[str, list[float]] | None
+) -> ComparisonModel:
+    if not by_context:
+        return comparison
+    unset: list[float | None] = [None] * len(comparison.levels)
+    same: Sequence[float | None] = by_context.get("same_state") or unset
+    other: Sequence[float | None] = by_context.get("other_state") or unset
+    levels = tuple(
+        replace(level, u_same_state=s, u_other_state=o)
+        for level, s, o in zip(comparison.levels, same, other, strict=True)
+    )
+    return replace(comparison, levels=levels)
 
 
 def refit_from_decisions(
