@@ -355,7 +355,7 @@ def test_splink_links_are_oriented_found_then_missing() -> None:
             "unique_id_l": ["F1", "M2", "F3"],
             "source_dataset_r": ["missing", "found", "missing"],
             "unique_id_r": ["M1", "F2", "M3"],
-            "match_probability": [0.95, 0.5, 0.01],
+            "match_probability": [0.95, 0.5, 0.001],
         }
     )
     links = peer.to_links(predictions, peer.SplinkOptions())

@@ -23,7 +23,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_defaults() -> None:
     s = Settings()
     assert s.database_url == "sqlite:///./matcher.db"
-    assert (s.review_threshold, s.match_threshold) == (0.02, 0.95)
+    assert (s.review_threshold, s.match_threshold) == (0.01, 0.9)
     assert s.model_path is None
     assert s.max_upload_bytes == 50 * 1024 * 1024
     assert s.index_refresh_seconds == 2.0
@@ -53,7 +53,7 @@ def test_environment_with_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
     ("name", "value"),
     [
         pytest.param("MATCHER_REVIEW_THRESHOLD", "1.5", id="threshold above 1"),
-        pytest.param("MATCHER_MATCH_THRESHOLD", "0.01", id="match below review threshold"),
+        pytest.param("MATCHER_MATCH_THRESHOLD", "0.005", id="match below review threshold"),
         pytest.param("MATCHER_PORT", "70000", id="port out of range"),
         pytest.param("MATCHER_MAX_UPLOAD_BYTES", "0", id="zero upload size"),
         pytest.param("MATCHER_LOG_LEVEL", "LOUD", id="unknown log level"),
