@@ -45,7 +45,7 @@ def main() -> int:
         missing,
         seed=args.seed,
         # Dated, so that audit entries and review items say which model scored them.
-        version=f"default-synth{args.seed}-em-{datetime.now(UTC):%Y%m%d}",
+        version=f"default-synth{args.seed}-em-{datetime.now(UTC):%Y%m%d-%H%M}",
         description=(
             f"EM without labels on matcher.synth seed {args.seed} "
             f"({args.found} found, {args.missing} missing)"

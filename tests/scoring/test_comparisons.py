@@ -331,6 +331,26 @@ def test_family_levels(f: dict[str, str], m: dict[str, str], level: str) -> None
             {"district": "Patna"}, {"district": "Lucknow"}, "different_state", id="other state"
         ),
         pytest.param({}, {"district": "Lucknow"}, NULL, id="child named no district"),
+        pytest.param(
+            {"district": "Xyzzyville", "state": "Bihar"},
+            {"district": "Xyzzyville", "state": "Bihar"},
+            "same_district",
+            id="unknown place, same text and state",
+        ),
+        pytest.param(
+            # Many district names repeat across states (Aurangabad, Pratapgarh,
+            # Bilaspur, Hamirpur): a shared name in two named states is two places.
+            {"district": "Xyzzyville", "state": "Bihar"},
+            {"district": "Xyzzyville", "state": "Tamil Nadu"},
+            "different_state",
+            id="same text in two named states",
+        ),
+        pytest.param(
+            {"district": "Aurangabad", "state": "Bihar"},
+            {"district": "Aurangabad", "state": "Kerala"},
+            "different_state",
+            id="a district the report's state does not have",
+        ),
     ],
 )
 def test_district_levels(f: dict[str, str], m: dict[str, str], level: str) -> None:

@@ -19,6 +19,7 @@ from matcher.normalize.places import load_gazetteer
 from matcher.scoring.comparisons import COMPARISONS
 from matcher.scoring.model import MatchModel, default_model, initial_model
 from matcher.scoring.score import (
+    SAME_STATE_NOTE,
     TermFrequencies,
     WeightTable,
     pair_weight,
@@ -286,6 +287,9 @@ def test_a_shared_name_counts_less_between_strangers_of_one_state() -> None:
     level = model.comparison("name").level("exact")
     assert name[near].weight == level.weight_in("same_state") < level.match_weight
     assert name[far].weight == level.weight_in("other_state")
+    # The caseworker is told why the same level weighs less here.
+    assert name[near].detail.endswith(SAME_STATE_NOTE)
+    assert SAME_STATE_NOTE not in name[far].detail
     for pair, other in ((near, same_state), (far, other_state)):
         assert math.isclose(
             pair.match_weight, pair.prior_weight + sum(w.weight for w in pair.weights)
@@ -295,18 +299,119 @@ def test_a_shared_name_counts_less_between_strangers_of_one_state() -> None:
         assert math.isclose(pair_weight(child, other, table, tf, -10.0), pair.match_weight)
 
 
-def test_a_model_saved_before_place_contexts_loads_with_its_weights(tmp_path: Path) -> None:
+def test_a_model_saved_before_place_contexts_loads_and_weighs_as_it_did(tmp_path: Path) -> None:
     data = default_model().to_dict()
-    assert "u_same_state" in data["comparisons"][FIELDS.index("name")]["levels"][0]
+    assert data["format_version"] == 2
+    data["format_version"] = 1
     for comparison in data["comparisons"]:
         for level in comparison["levels"]:
             level.pop("u_same_state", None)
             level.pop("u_other_state", None)
     old = MatchModel.from_dict(data)
-    assert old.weight_table("same_state") == old.weight_table() == default_model().weight_table()
+    marginal = {
+        c["field"]: {
+            lv["name"]: math.log2(lv["m_probability"] / lv["u_probability"]) for lv in c["levels"]
+        }
+        for c in data["comparisons"]
+    }
+    for context in (None, "same_state", "other_state"):
+        table = old.weight_table(context)
+        assert table.keys() == marginal.keys()
+        for field, levels in marginal.items():
+            assert table[field] == pytest.approx(levels)
+    # The shipped model's own place u's do change its same-state weights.
+    assert default_model().weight_table("same_state") != default_model().weight_table()
     path = tmp_path / "model.json"
     default_model().save(path)
     assert MatchModel.load(path) == default_model()
+
+
+@pytest.mark.parametrize("bad", [float("nan"), -0.1, 1.5])
+def test_a_place_u_that_is_no_probability_is_refused(bad: float) -> None:
+    data = default_model().to_dict()
+    data["comparisons"][FIELDS.index("name")]["levels"][0]["u_same_state"] = bad
+    with pytest.raises(ModelError, match="u_same_state"):
+        MatchModel.from_dict(data)
+
+
+def test_the_place_context_weakens_evidence_but_never_turns_it_round() -> None:
+    model = default_model()
+    for comparison in model.comparisons:
+        for level in comparison.levels:
+            for context in ("same_state", "other_state"):
+                weight = level.weight_in(context)
+                assert weight * level.match_weight >= 0, (comparison.field, level.name, context)
+    # Within one state the child and strangers alike nearly always share a language.
+    languages = model.comparison("languages")
+    assert languages.level("none_shared").weight_in("same_state") <= 0
+    assert languages.level("none_shared").weight_in("other_state") < -1
+
+
+def test_place_u_shrinks_a_rare_level_towards_the_all_strangers_u() -> None:
+    from matcher.scoring.train import PLACE_PSEUDO_EVENTS, _shrunk_shares
+
+    u_all = [1e-5, 0.01, 1 - 1e-5 - 0.01]
+    n = 100_000
+    weights = np.ones(n)
+    # Level 0 never seen in 100,000 draws (1 expected): it stays near u_all, not 0.
+    never = np.asarray([1] * 1_000 + [2] * (n - 1_000), dtype=np.int8)
+    shares = _shrunk_shares(never, weights, u_all)
+    expected = 1e-5 * PLACE_PSEUDO_EVENTS / (1 + PLACE_PSEUDO_EVENTS)  # before renormalising
+    assert shares[0] == pytest.approx(expected, rel=1e-3)
+    # A common level seen three times as often as among all strangers moves nearly all the way.
+    often = np.asarray([1] * 3_000 + [2] * (n - 3_000), dtype=np.int8)
+    assert _shrunk_shares(often, weights, u_all)[1] == pytest.approx(0.03, rel=0.01)
+    # Missing values (-1) count for nothing, and the shares add up to one.
+    with_missing = np.concatenate([often, np.full(50_000, -1, dtype=np.int8)])
+    shares = _shrunk_shares(with_missing, np.ones(len(with_missing)), u_all)
+    assert shares == pytest.approx(_shrunk_shares(often, weights, u_all))
+    assert sum(shares) == pytest.approx(1.0)
+
+
+def _demo_people() -> tuple[list[Person], list[Person]]:
+    from matcher.cli import DEMO_DIR, _load_people
+
+    missing_people, _ = _load_people(DEMO_DIR / "missing.csv", "missing")
+    found_people, _ = _load_people(DEMO_DIR / "found.csv", "found")
+    return found_people, missing_people
+
+
+def test_training_keeps_place_u_for_regional_comparisons_only() -> None:
+    from matcher.scoring.train import train
+
+    found_people, missing_people = _demo_people()
+    model = train(found_people, missing_people, u_pairs=20_000, seed=3)
+    for spec in COMPARISONS:
+        for level in model.comparison(spec.field).levels:
+            placed = (level.u_same_state is not None, level.u_other_state is not None)
+            assert placed == (spec.u_by_place, spec.u_by_place), (spec.field, level.name)
+
+
+def test_ranking_and_explanation_weigh_every_pair_alike() -> None:
+    """The ranking path (pair_weight) and the explained path (score_pair) must give one
+    weight, whatever the places: resolved, unresolved text, state only, none."""
+    from matcher.blocking.index import CandidateIndex
+
+    found_people, missing_people = _demo_people()
+    g = load_gazetteer()
+    odd_places = [
+        normalize_record(found(name="Irfan", district=d, state=s), g)
+        for d, s in (("", ""), ("Xyzzyville", "Bihar"), ("", "Bihar"), ("Aurangabad", ""))
+    ]
+    index = CandidateIndex(missing_people)
+    table = WeightTable.of(default_model())
+    tf = TermFrequencies.from_persons(missing_people)
+    contexts = set()
+    checked = 0
+    for child in [*found_people, *odd_places]:
+        for candidate in index.candidates(child, 50):
+            scored = score_pair(child, candidate.person, table, tf, -11.0)
+            ranked = pair_weight(child, candidate.person, table, tf, -11.0)
+            assert ranked == pytest.approx(scored.match_weight, abs=1e-9)
+            contexts.add(next(w.level for w in scored.weights if w.field == "district"))
+            checked += 1
+    assert checked > 2_000
+    assert contexts >= {"same_district", "same_state", "different_state", "null"}
 
 
 def _with_u(model: MatchModel, u: dict[str, list[float]]) -> MatchModel:

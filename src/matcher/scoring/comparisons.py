@@ -594,10 +594,16 @@ def _district_level(f: PlaceMatch, m: PlaceMatch) -> tuple[str, str]:
             return "same_state", ""
         return "different_state", ""
     # Unresolved text on one side: compare the text, then fall back to the state.
+    # States known to differ outrank a matching text: "Aurangabad, Bihar" is not
+    # an Aurangabad the report places in Kerala.
+    f_state = f.district.state if f.district is not None else f.state
+    m_state = m.district.state if m.district is not None else m.state
+    if f_state is not None and m_state is not None and f_state.code != m_state.code:
+        return "different_state", ""
     if f.text and m.text and token_set_ratio(f.text, m.text) >= 90:
         return "same_district", " (same text)"
-    if f.state is not None and m.state is not None:
-        return ("same_state" if f.state.code == m.state.code else "different_state"), ""
+    if f_state is not None and m_state is not None:
+        return "same_state", ""
     return NULL, " (cannot be placed)"
 
 

@@ -27,7 +27,11 @@ from typing import Any
 from matcher.errors import ModelError
 from matcher.scoring.comparisons import COMPARISONS, NULL
 
-FORMAT_VERSION = 1
+#: Version 2 added the place-context u's (``u_same_state``, ``u_other_state``). A
+#: version 1 file still loads (its levels have none); an older matcher refuses a
+#: version 2 file instead of silently scoring without them.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = frozenset({1, 2})
 
 #: Probabilities are kept inside these bounds so that no level is ever infinite evidence.
 _P_MIN = 1e-6
@@ -72,11 +76,20 @@ class Level:
         return math.log2(_clamp(self.m_probability) / _clamp(self.u_probability))
 
     def weight_in(self, context: str | None) -> float:
-        """log2 Bayes factor of this level for a pair in a place context (None: unknown)."""
+        """log2 Bayes factor of this level for a pair in a place context (None: unknown).
+
+        The context can weaken a level's evidence, down to nothing, but never
+        turn it round: within one state "no language shared" measures a
+        hair above zero (strangers of one state nearly always share one, and
+        so does the same child), and a caseworker would rightly distrust a
+        disagreement that counts for the pair.
+        """
         u = {"same_state": self.u_same_state, "other_state": self.u_other_state}.get(context or "")
+        marginal = self.match_weight
         if u is None:
-            return self.match_weight
-        return math.log2(_clamp(self.m_probability) / _clamp(u))
+            return marginal
+        weight = math.log2(_clamp(self.m_probability) / _clamp(u))
+        return max(weight, 0.0) if marginal > 0 else min(weight, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +162,7 @@ class MatchModel:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MatchModel:
-        if data.get("format_version") != FORMAT_VERSION:
+        if data.get("format_version") not in READABLE_VERSIONS:
             raise ModelError(
                 f"model format {data.get('format_version')!r} is not {FORMAT_VERSION}; "
                 "retrain with `matcher train` or use the shipped default model"
@@ -218,11 +231,19 @@ def _level_of(data: dict[str, Any]) -> Level:
     same, other = data.get("u_same_state"), data.get("u_other_state")
     return Level(
         data["name"],
-        float(data["m_probability"]),
-        float(data["u_probability"]),
-        None if same is None else float(same),
-        None if other is None else float(other),
+        _probability(data, "m_probability"),
+        _probability(data, "u_probability"),
+        None if same is None else _probability(data, "u_same_state"),
+        None if other is None else _probability(data, "u_other_state"),
     )
+
+
+def _probability(data: dict[str, Any], key: str) -> float:
+    """A probability from a level's JSON; anything else would reach every score as NaN."""
+    value = float(data[key])
+    if not 0.0 <= value <= 1.0:  # also refuses NaN
+        raise ModelError(f"level {data.get('name')!r}: {key} is {value!r}, not a probability")
+    return value
 
 
 def default_model() -> MatchModel:

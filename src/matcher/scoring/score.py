@@ -228,11 +228,20 @@ def probability(weight: float) -> float:
     return odds / (1.0 + odds)
 
 
-#: Position of the district comparison, whose level gives a pair's place context.
+#: The district comparison, whose level gives a pair's place context.
 _DISTRICT = next(i for i, spec in enumerate(COMPARISONS) if spec.field == "district")
+_DISTRICT_LEVEL = COMPARISONS[_DISTRICT].level_of
+if COMPARISONS[_DISTRICT].u_by_place or COMPARISONS[_DISTRICT].tf_levels:
+    raise TypeError("pair_weight adds the district's weight on its own: no place u, no tf")
 _CONTEXTS: tuple[str | None, ...] = (None, *PLACE_CONTEXTS)
+#: Appended to the detail of a regional comparison weighed against strangers of one
+#: state, where that moves its weight by a quarter of a bit or more: a caseworker
+#: comparing two pairs sees why the same level weighs less here.
+SAME_STATE_NOTE = " (weighed against strangers of the same state)"
+_NOTE_BITS = 0.25
 
 _Weights = dict[tuple[str, str], float]
+_Ranking = tuple[tuple[str, LevelFunction, dict[str, float], frozenset[str]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,33 +254,33 @@ class WeightTable:
 
     weights: dict[str | None, _Weights]
     tf_levels: dict[str, frozenset[str]]
-    ranking: tuple[
-        tuple[str, LevelFunction, dict[str | None, dict[str, float]], frozenset[str]], ...
-    ] = ()
-    """Per comparison: field, level function, weights by context and level, tf levels."""
+    ranking: dict[str | None, _Ranking]
+    """Per context, for :func:`pair_weight`: every comparison but the district's, as
+    field, level function, weights by level and tf levels."""
+    district_weights: dict[str, float]
 
     @classmethod
     def of(cls, model: MatchModel) -> WeightTable:
+        by_level = {context: model.weight_table(context) for context in _CONTEXTS}
         weights = {
-            context: {
-                (c.field, lv.name): lv.weight_in(context)
-                for c in model.comparisons
-                for lv in c.levels
-            }
-            for context in _CONTEXTS
+            context: {(f, level): w for f, levels in table.items() for level, w in levels.items()}
+            for context, table in by_level.items()
         }
         tf_levels = {c.field: c.tf_levels for c in model.comparisons}
-        by_level = {context: model.weight_table(context) for context in _CONTEXTS}
-        ranking = tuple(
-            (
-                spec.field,
-                spec.level_of,
-                {context: by_level[context][spec.field] for context in _CONTEXTS},
-                tf_levels[spec.field],
+        ranking = {
+            context: tuple(
+                (spec.field, spec.level_of, by_level[context][spec.field], tf_levels[spec.field])
+                for i, spec in enumerate(COMPARISONS)
+                if i != _DISTRICT
             )
-            for spec in COMPARISONS
+            for context in _CONTEXTS
+        }
+        return cls(
+            weights=weights,
+            tf_levels=tf_levels,
+            ranking=ranking,
+            district_weights=by_level[None][COMPARISONS[_DISTRICT].field],
         )
-        return cls(weights=weights, tf_levels=tf_levels, ranking=ranking)
 
 
 def weigh(
@@ -291,7 +300,10 @@ def weigh(
     if comparison.tf_keys and level in table.tf_levels[comparison.field]:
         adjustment = TF_ADJUSTMENT_WEIGHT * tf.adjustment(comparison.field, comparison.tf_keys)
         adjustment = max(-TF_ADJUSTMENT_LIMIT, min(TF_ADJUSTMENT_LIMIT, adjustment))
-    return FieldWeight(comparison.field, level, weight + adjustment, adjustment, comparison.detail)
+    detail = comparison.detail
+    if context == "same_state" and detail and abs(weight - table.weights[None][key]) >= _NOTE_BITS:
+        detail += SAME_STATE_NOTE
+    return FieldWeight(comparison.field, level, weight + adjustment, adjustment, detail)
 
 
 def pair_weight(
@@ -303,15 +315,15 @@ def pair_weight(
     ``level_of`` gives what its ``compare`` would), without building the
     explanation: ranking scores a hundred candidates per child and explains two.
     """
-    levels = [level_of(found, missing) for _, level_of, _, _ in table.ranking]
-    context = PLACE_CONTEXT_OF[levels[_DISTRICT][0]]
+    district = _DISTRICT_LEVEL(found, missing)[0]
     total = prior_weight
-    for (field, _, by_context, tf_levels), (level, tf_keys) in zip(
-        table.ranking, levels, strict=True
-    ):
+    if district != NULL:
+        total += table.district_weights[district]
+    for field, level_of, weights, tf_levels in table.ranking[PLACE_CONTEXT_OF[district]]:
+        level, tf_keys = level_of(found, missing)
         if level == NULL:
             continue
-        total += by_context[context][level]
+        total += weights[level]
         if tf_keys and level in tf_levels:
             adjustment = TF_ADJUSTMENT_WEIGHT * tf.adjustment(field, tf_keys)
             total += max(-TF_ADJUSTMENT_LIMIT, min(TF_ADJUSTMENT_LIMIT, adjustment))

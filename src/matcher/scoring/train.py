@@ -104,8 +104,9 @@ def _state_code(person: Person) -> str | None:
 def _log2_bayes_factors(matrix: npt.NDArray[np.int8], model: MatchModel) -> npt.NDArray[np.float64]:
     """Each pair's summed level weights (against all strangers), nulls counting nothing."""
     total = np.zeros(matrix.shape[0])
-    for i, comparison in enumerate(model.comparisons):
-        weights = np.asarray([lv.match_weight for lv in comparison.levels] + [0.0])
+    for i, field in enumerate(FIELDS):
+        levels = model.comparison(field).levels
+        weights = np.asarray([lv.match_weight for lv in levels] + [0.0])
         total += weights[matrix[:, i]]  # -1 (missing) picks the trailing 0
     return total
 
@@ -125,8 +126,8 @@ def estimate_place_u(
     same child far more often than a pair drawn at random (one in a few
     thousand, not one in a hundred thousand), enough to double the u of a
     shared phone; so each pair counts with the weight ``1 - P(match)`` of
-    ``model``, with its prior set by the size of the state. Returns
-    field -> context -> u per level, for :class:`~matcher.scoring.model.Level`.
+    ``model``. Returns field -> context -> u per level, for
+    :class:`~matcher.scoring.model.Level`.
     """
     rng = random.Random(seed)
     by_state: dict[str, list[Person]] = defaultdict(list)
@@ -135,24 +136,19 @@ def estimate_place_u(
         if state is not None:
             by_state[state].append(person)
     placed = [f for f in found if _state_code(f) in by_state]
-    same: list[tuple[Person, Person]] = []
-    same_pool: list[int] = []
-    for _ in range(pairs if placed else 0):
-        child = rng.choice(placed)
-        pool = by_state[_state_code(child) or ""]
-        same.append((child, rng.choice(pool)))
-        same_pool.append(len(pool))
+    same = [
+        (child, rng.choice(by_state[_state_code(child) or ""]))
+        for child in (rng.choice(placed) for _ in range(pairs if placed else 0))
+    ]
     other = [(rng.choice(found), rng.choice(missing)) for _ in range(pairs)]
-    samples = {
-        "same_state": (same, same_pool),
-        "other_state": (other, [len(missing)] * len(other)),
-    }
+    # The prior of any pair among all the reports: the district comparison's
+    # weight then says how much likelier a same-state pair is (a prior over the
+    # state's reports alone would count the shared state twice).
+    prior = model.prior_weight(len(missing))
     place_dependent = [i for i, spec in enumerate(COMPARISONS) if spec.u_by_place]
     result: dict[str, dict[str, list[float]]] = defaultdict(dict)
-    for context, (sample, pool_sizes) in samples.items():
-        keep = [i for i, pair in enumerate(sample) if place_context(*pair) == context]
-        matrix = comparison_matrix(sample[i] for i in keep)
-        prior = np.asarray([model.prior_weight(pool_sizes[i]) for i in keep])
+    for context, sample in (("same_state", same), ("other_state", other)):
+        matrix = comparison_matrix(pair for pair in sample if place_context(*pair) == context)
         log_odds = np.clip(prior + _log2_bayes_factors(matrix, model), -60, 60)
         stranger = 1.0 - 1.0 / (1.0 + np.exp2(-log_odds))
         for i in place_dependent:
