@@ -309,6 +309,41 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_refit(args: argparse.Namespace) -> int:
+    """Refit m from the confirmed review decisions in the store; write the model to a file."""
+    from matcher.normalize.places import load_gazetteer
+    from matcher.refit import confirmed_pairs, m_changes, refit
+    from matcher.settings import get_settings
+    from matcher.storage.engine import make_engine, make_session_factory
+    from matcher.storage.migrate import upgrade
+
+    settings = get_settings()
+    url = args.database_url or settings.database_url
+    model = _model(args.model or settings.model_path)
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            decisions = confirmed_pairs(session, load_gazetteer())
+    finally:
+        engine.dispose()
+    print(
+        f"{decisions.confirmed_decisions} confirmed decisions, "
+        f"{len(decisions.confirmed)} distinct pairs used "
+        f"({decisions.records_gone} left out: a record was deleted); "
+        f"{decisions.rejected_decisions} rejected decisions not used (u stays with random pairs)"
+    )
+    if not decisions.confirmed:
+        print("matcher: no confirmed pairs to refit from; no model written", file=sys.stderr)
+        return 1
+    refitted = refit(model, decisions, prior_strength=args.prior_strength)
+    refitted.save(args.out)
+    print(f"model {refitted.version} (from {model.version}) written to {args.out}")
+    for field, level, before, after in m_changes(model, refitted)[: args.show]:
+        print(f"  {field:10} {level:18} m {before:.3f} -> {after:.3f}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="matcher",
@@ -353,6 +388,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", default=None)
     p.add_argument("--description", default="")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser(
+        "refit", help="refit the model's m from confirmed review decisions in the database"
+    )
+    p.add_argument("--out", type=Path, required=True, help="where to write the refitted model")
+    p.add_argument(
+        "--model", type=Path, default=None, help="default: MATCHER_MODEL_PATH or shipped"
+    )
+    p.add_argument("--database-url", default=None, help="default: MATCHER_DATABASE_URL")
+    p.add_argument(
+        "--prior-strength",
+        type=float,
+        default=50.0,
+        help="how many confirmed pairs the current m counts as (default 50)",
+    )
+    p.add_argument("--show", type=int, default=10, help="levels whose m moved most to print")
+    p.set_defaults(func=cmd_refit)
 
     p = sub.add_parser("synth", help="generate realistic records with ground truth")
     p.add_argument("--missing", type=int, default=50_000)
