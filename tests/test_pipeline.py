@@ -261,6 +261,25 @@ def test_link_and_dedupe_on_a_batch() -> None:
     }
 
 
+def test_dedupe_keeps_the_reading_in_which_the_later_report_searches() -> None:
+    """A child reported again three months later: read from the first report, the second
+    looks "found first"; read from the second, the dates fit. The pair keeps the latter."""
+    fields = {
+        "sex": "M",
+        "age": "11",
+        "father_name": "Suresh Yadav",
+        "district": "Gaya",
+        "state": "Bihar",
+    }
+    first = missing(id="D1", name="Bablu", missing_date="2022-01-10", **fields)
+    again = missing(id="D2", name="Bablu Yadav", missing_date="2022-04-15", **fields)
+    duplicates = dedupe(population(first, again, fillers=200), default_model())
+    pair = next(p for p in duplicates if {p.found_id, p.missing_id} == {"D1", "D2"})
+    dates = next(w for w in pair.weights if w.field == "dates")
+    assert dates.level == "within_a_year"
+    assert (pair.found_id, pair.missing_id) == ("D2", "D1")
+
+
 def test_explanation_adds_up() -> None:
     child = found(name="Irfan", sex="M", age="12", found_date="2024-01-01", district="Patna")
     report = missing(

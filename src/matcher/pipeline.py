@@ -291,7 +291,14 @@ def dedupe(
     *,
     candidates: int = DEFAULT_CANDIDATES,
 ) -> list[ScoredPair]:
-    """Pairs of missing reports that are likely the same child reported twice."""
+    """Pairs of missing reports that are likely the same child reported twice.
+
+    Each pair is met from both of its reports, and the two readings differ:
+    the dates and height comparisons read the searching report as the later
+    one (a report dated months before the other reads as "found first"). A
+    second report of one child may be filed in either order, so the better
+    reading is kept.
+    """
     linker = Linker(
         CandidateIndex(missing),
         model,
@@ -299,16 +306,13 @@ def dedupe(
         candidates=candidates,
         reported_share=DUPLICATE_SHARE,
     )
-    seen: set[tuple[str, str]] = set()
-    pairs: list[ScoredPair] = []
+    best: dict[frozenset[str], ScoredPair] = {}
     for person in missing:
         for result in linker.best(person, k=candidates):
             if result.decision is None:
                 continue
-            key = tuple(sorted((result.pair.found_id, result.pair.missing_id)))
-            if key in seen:
-                continue
-            seen.add(key)  # type: ignore[arg-type]
-            pairs.append(result.pair)
-    pairs.sort(key=lambda p: -p.match_weight)
-    return pairs
+            key = frozenset((result.pair.found_id, result.pair.missing_id))
+            kept = best.get(key)
+            if kept is None or result.pair.match_weight > kept.match_weight:
+                best[key] = result.pair
+    return sorted(best.values(), key=lambda p: -p.match_weight)
