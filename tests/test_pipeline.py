@@ -261,9 +261,11 @@ def test_link_and_dedupe_on_a_batch() -> None:
     }
 
 
-def test_dedupe_keeps_the_reading_in_which_the_later_report_searches() -> None:
+@pytest.mark.parametrize("later_first", [False, True])
+def test_dedupe_keeps_the_reading_in_which_the_later_report_searches(later_first: bool) -> None:
     """A child reported again three months later: read from the first report, the second
-    looks "found first"; read from the second, the dates fit. The pair keeps the latter."""
+    looks "found first"; read from the second, the dates fit. The pair keeps the latter,
+    whichever report comes first in the input."""
     fields = {
         "sex": "M",
         "age": "11",
@@ -273,7 +275,8 @@ def test_dedupe_keeps_the_reading_in_which_the_later_report_searches() -> None:
     }
     first = missing(id="D1", name="Bablu", missing_date="2022-01-10", **fields)
     again = missing(id="D2", name="Bablu Yadav", missing_date="2022-04-15", **fields)
-    duplicates = dedupe(population(first, again, fillers=200), default_model())
+    reports = (again, first) if later_first else (first, again)
+    duplicates = dedupe(population(*reports, fillers=200), default_model())
     pair = next(p for p in duplicates if {p.found_id, p.missing_id} == {"D1", "D2"})
     dates = next(w for w in pair.weights if w.field == "dates")
     assert dates.level == "within_a_year"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import math
 import os
 import sys
 import time
@@ -315,12 +316,14 @@ def cmd_refit(args: argparse.Namespace) -> int:
     from matcher.refit import confirmed_pairs, m_changes, refit
     from matcher.settings import get_settings
     from matcher.storage.engine import make_engine, make_session_factory
-    from matcher.storage.migrate import upgrade
+    from matcher.storage.migrate import check_current
 
     settings = get_settings()
     url = args.database_url or settings.database_url
     model = _model(args.model or settings.model_path)
-    upgrade(url)
+    if args.out.is_dir() or not args.out.parent.is_dir():
+        raise MatcherError(f"cannot write the model to {args.out}: not a file in a folder")
+    check_current(url)  # a read: never creates or migrates a database
     engine = make_engine(url)
     try:
         with make_session_factory(engine)() as session:
@@ -342,6 +345,13 @@ def cmd_refit(args: argparse.Namespace) -> int:
     for field, level, before, after in m_changes(model, refitted)[: args.show]:
         print(f"  {field:10} {level:18} m {before:.3f} -> {after:.3f}")
     return 0
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -399,7 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database-url", default=None, help="default: MATCHER_DATABASE_URL")
     p.add_argument(
         "--prior-strength",
-        type=float,
+        type=_positive,
         default=50.0,
         help="how many confirmed pairs the current m counts as (default 50)",
     )

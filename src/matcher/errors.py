@@ -86,3 +86,7 @@ class NotFound(MatcherError):
 
 class Conflict(MatcherError):
     """A write that lost a race or contradicts what is stored (e.g. a second decision)."""
+
+
+class StoreError(MatcherError):
+    """The database cannot be used as asked: unreachable, absent, or at another schema."""

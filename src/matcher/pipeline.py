@@ -295,9 +295,10 @@ def dedupe(
 
     Each pair is met from both of its reports, and the two readings differ:
     the dates and height comparisons read the searching report as the later
-    one (a report dated months before the other reads as "found first"). A
-    second report of one child may be filed in either order, so the better
-    reading is kept.
+    one (a report dated months before the other reads as "found first"), and
+    each report has its own rivals. The reading in which the later report
+    searches is kept; with equal or unknown dates, the better one. Ties are
+    broken by the ids, so the list does not depend on the input order.
     """
     linker = Linker(
         CandidateIndex(missing),
@@ -306,13 +307,19 @@ def dedupe(
         candidates=candidates,
         reported_share=DUPLICATE_SHARE,
     )
-    best: dict[frozenset[str], ScoredPair] = {}
+    dates = {p.id: p.record_date for p in missing}
+    best: dict[frozenset[str], tuple[tuple[bool, float, str], ScoredPair]] = {}
     for person in missing:
         for result in linker.best(person, k=candidates):
             if result.decision is None:
                 continue
-            key = frozenset((result.pair.found_id, result.pair.missing_id))
+            pair = result.pair
+            searching, other = dates.get(pair.found_id), dates.get(pair.missing_id)
+            later_searches = searching is not None and other is not None and searching > other
+            rank = (later_searches, pair.match_weight, pair.missing_id)
+            key = frozenset((pair.found_id, pair.missing_id))
             kept = best.get(key)
-            if kept is None or result.pair.match_weight > kept.match_weight:
-                best[key] = result.pair
-    return sorted(best.values(), key=lambda p: -p.match_weight)
+            if kept is None or rank > kept[0]:
+                best[key] = (rank, pair)
+    pairs = [pair for _, pair in best.values()]
+    return sorted(pairs, key=lambda p: (-p.match_weight, p.found_id, p.missing_id))

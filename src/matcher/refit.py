@@ -10,6 +10,14 @@ rejected pairs are the hard cases the queue showed, not a sample of
 strangers, and counting them as strangers would make every agreement look
 common. The new model is written to a file for an operator to deploy
 (``MATCHER_MODEL_PATH``); nothing changes in a running service by itself.
+
+Confirmed pairs are a biased sample of true pairs: only pairs the model put
+in the queue can be confirmed, so true pairs that disagree a lot are
+under-represented, and a refit makes disagreement a little more damning
+than it is. ``prior_strength`` (the current m counting as that many pairs)
+keeps a small set of decisions from moving far; on generated data the bias
+was small (m of "different names" 0.019 among queued true pairs against
+0.023 among all).
 """
 
 from __future__ import annotations
@@ -20,22 +28,18 @@ from sqlalchemy.orm import Session
 
 from matcher.normalize.person import Person, normalize_record
 from matcher.normalize.places import Gazetteer
-from matcher.records import RecordKind
 from matcher.scoring.model import MatchModel
 from matcher.scoring.train import refit_from_decisions
-from matcher.storage.repository import ReviewStatus, get_records, list_review_items
-
-#: Review items read per query.
-PAGE = 500
+from matcher.storage.repository import ReviewStatus, decided_pairs
 
 
 @dataclass(frozen=True, slots=True)
 class DecisionPairs:
-    """The confirmed pairs, normalized as the records stand now, and what was left out."""
+    """The confirmed pairs, normalized as they were decided, and what was left out."""
 
     confirmed: list[tuple[Person, Person]]
     confirmed_decisions: int
-    """Confirmed review items, superseded ones included (one pair may have several)."""
+    """Confirmed review items."""
     records_gone: int
     """Confirmed pairs left out because a record has since been deleted."""
     rejected_decisions: int
@@ -43,43 +47,31 @@ class DecisionPairs:
 
 
 def confirmed_pairs(session: Session, gazetteer: Gazetteer) -> DecisionPairs:
-    """Every distinct (found, missing) pair a caseworker confirmed, both records normalized."""
-    keys: dict[tuple[str, str], None] = {}
-    offset = 0
-    while True:
-        items, total = list_review_items(
-            session,
-            status=ReviewStatus.CONFIRMED,
-            include_superseded=True,
-            limit=PAGE,
-            offset=offset,
-        )
-        keys.update(((item.found_id, item.missing_id), None) for item in items)
-        offset += len(items)
-        if not items or offset >= total:
-            break
-    _, rejected = list_review_items(
-        session, status=ReviewStatus.REJECTED, include_superseded=True, limit=0
-    )
-    found = get_records(session, RecordKind.FOUND, [f for f, _ in keys])
-    missing = get_records(session, RecordKind.MISSING, [m for _, m in keys])
-    pairs = [
-        (normalize_record(found[f].raw(), gazetteer), normalize_record(missing[m].raw(), gazetteer))
-        for f, m in keys
-        if f in found and m in missing
-    ]
+    """Every distinct (found, missing) pair a caseworker confirmed, both records normalized at
+    the versions the review item scored (a record corrected after the reunification would
+    otherwise teach that its old disagreement was agreement)."""
+    confirmed = decided_pairs(session, ReviewStatus.CONFIRMED)
+    rejected = decided_pairs(session, ReviewStatus.REJECTED)
     return DecisionPairs(
-        confirmed=pairs,
-        confirmed_decisions=offset,
-        records_gone=len(keys) - len(pairs),
-        rejected_decisions=rejected,
+        confirmed=[
+            (normalize_record(found, gazetteer), normalize_record(missing, gazetteer))
+            for found, missing in confirmed.pairs
+        ],
+        confirmed_decisions=confirmed.decisions,
+        records_gone=confirmed.records_gone,
+        rejected_decisions=rejected.decisions,
     )
 
 
 def refit(
     model: MatchModel, decisions: DecisionPairs, *, prior_strength: float = 50.0
 ) -> MatchModel:
-    """``model`` with m moved towards the levels the confirmed pairs reach."""
+    """``model`` with m moved towards the levels the confirmed pairs reach.
+
+    Refitting a refitted model starts again from the m it was refitted from,
+    so running the command twice over the same decisions does not count them
+    twice.
+    """
     return refit_from_decisions(model, decisions.confirmed, prior_strength=prior_strength)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
-from matcher import refit as refit_module
 from matcher.cli import main
 from matcher.normalize.places import load_gazetteer
 from matcher.records import RecordKind
@@ -20,6 +20,7 @@ from matcher.storage.repository import (
     ReviewStatus,
     decide,
     delete_record,
+    get_record,
     propose_pair,
     upsert_records,
 )
@@ -70,16 +71,28 @@ def _queue(session: Session) -> None:
     session.commit()
 
 
-def test_confirmed_pairs_are_gathered_page_by_page(
-    session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_confirmed_pairs_are_gathered_with_what_was_left_out(session: Session) -> None:
     _queue(session)
-    monkeypatch.setattr(refit_module, "PAGE", 1)  # every item on its own page
     decisions = confirmed_pairs(session, load_gazetteer())
     assert sorted((f.id, m.id) for f, m in decisions.confirmed) == [("F1", "M1"), ("F2", "M2")]
     assert decisions.confirmed_decisions == 2
     assert decisions.rejected_decisions == 1
     assert decisions.records_gone == 0
+
+
+def test_a_refit_learns_from_the_records_as_they_were_decided(session: Session) -> None:
+    """Confirming closes the records, and a record corrected after the reunification
+    would teach that the old disagreement was agreement."""
+    _queue(session)
+    upsert_records(
+        session, [found_input("F1", name="Mohd Irfan Sheikh", age="12", sex="M")], actor=IMPORT
+    )
+    session.commit()
+    assert get_record(session, RecordKind.FOUND, "F1").fields["name"] == "Mohd Irfan Sheikh"
+    decisions = confirmed_pairs(session, load_gazetteer())
+    child = next(f for f, m in decisions.confirmed if f.id == "F1")
+    assert child.name.original == "Irfan"
+    assert child.home.district is not None and child.home.district.name == "Patna"
 
 
 def test_a_deleted_record_leaves_its_pair_out(session: Session) -> None:
@@ -125,3 +138,60 @@ def test_the_refit_command_writes_a_model_an_operator_can_deploy(
     # No child's name or record id in what the command prints.
     for secret in ("Irfan", "Lakshmi", "F1", "M2"):
         assert secret not in printed
+
+
+def test_refitting_a_refitted_model_does_not_count_the_decisions_twice(session: Session) -> None:
+    _queue(session)
+    decisions = confirmed_pairs(session, load_gazetteer())
+    once = refit(default_model(), decisions, prior_strength=2.0)
+    twice = refit(once, decisions, prior_strength=2.0)
+    assert twice.weight_table() == once.weight_table()
+    assert twice.training["refit"]["from_version"] == default_model().version
+
+
+def test_refit_reads_levels_by_comparison_name_whatever_the_file_order(session: Session) -> None:
+    _queue(session)
+    data = default_model().to_dict()
+    data["comparisons"] = data["comparisons"][::-1]
+    shuffled = MatchModel.from_dict(data)
+    decisions = confirmed_pairs(session, load_gazetteer())
+    assert (
+        refit(shuffled, decisions).weight_table()
+        == refit(default_model(), decisions).weight_table()
+    )
+
+
+@pytest.mark.parametrize("strength", [0.0, -5.0, float("nan")])
+def test_a_prior_strength_that_is_no_positive_number_is_refused(
+    session: Session, strength: float
+) -> None:
+    _queue(session)
+    with pytest.raises(ValueError, match="prior_strength"):
+        refit(default_model(), confirmed_pairs(session, load_gazetteer()), prior_strength=strength)
+    with pytest.raises(SystemExit):
+        main(["refit", "--out", "x.json", "--prior-strength", str(strength)])
+
+
+def test_the_refit_command_reads_only_a_current_matcher_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A read-only command: a mistyped path is not created, an old schema is not migrated."""
+    out = tmp_path / "model.json"
+    typo = tmp_path / "typo.db"
+    assert main(["refit", "--database-url", f"sqlite:///{typo}", "--out", str(out)]) == 2
+    assert "no database at" in capsys.readouterr().err
+    assert not typo.exists() and not out.exists()
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    assert main(["refit", "--database-url", f"sqlite:///{empty}", "--out", str(out)]) == 2
+    assert "matcher db upgrade" in capsys.readouterr().err
+    assert main(["refit", "--database-url", "not a url", "--out", str(out)]) == 2
+    assert "cannot be parsed" in capsys.readouterr().err
+
+
+def test_the_refit_command_checks_where_it_will_write_first(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing_folder = tmp_path / "no" / "model.json"
+    assert main(["refit", "--database-url", database_url, "--out", str(missing_folder)]) == 2
+    assert "cannot write the model" in capsys.readouterr().err

@@ -17,6 +17,7 @@ pairs are hard cases, not a sample of strangers.
 
 from __future__ import annotations
 
+import math
 import random
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -454,18 +455,29 @@ def refit_from_decisions(
 ) -> MatchModel:
     """Move m towards the levels confirmed pairs actually reach.
 
-    The current m acts as ``prior_strength`` pseudo-pairs, so a handful of
-    decisions nudges the model and hundreds reshape it. u is kept: it is a
-    property of strangers, which decisions do not sample.
+    The base m acts as ``prior_strength`` pseudo-pairs, so a handful of
+    decisions nudges the model and hundreds reshape it. The base is the m the
+    model was last refitted from, when it was (kept in ``training``), so a
+    refit of a refit over the same decisions gives the same m instead of
+    counting them again. u is kept: it is a property of strangers, which
+    decisions do not sample.
     """
+    if not (math.isfinite(prior_strength) and prior_strength > 0):
+        raise ValueError(f"prior_strength must be a positive number, got {prior_strength!r}")
     if not confirmed:
         return model
+    previous = model.training.get("refit") or {}
+    base_m: dict[str, list[float]] = previous.get("base_m") or {
+        c.field: [lv.m_probability for lv in c.levels] for c in model.comparisons
+    }
     matrix = comparison_matrix(confirmed)
     comparisons = []
-    for i, comp in enumerate(model.comparisons):
-        column = matrix[:, i]
+    for comp in model.comparisons:
+        column = matrix[
+            :, FIELDS.index(comp.field)
+        ]  # by name: a model file may list them in any order
         counts = np.bincount(column[column >= 0].astype(np.int64), minlength=len(comp.levels))
-        prior = np.asarray([lv.m_probability for lv in comp.levels]) * prior_strength
+        prior = np.asarray(base_m[comp.field]) * prior_strength
         m = (counts + prior) / (counts.sum() + prior.sum())
         comparisons.append(
             replace(
@@ -478,7 +490,12 @@ def refit_from_decisions(
         )
     now = datetime.now(UTC)
     training = dict(model.training)
-    training["refit"] = {"confirmed_pairs": len(confirmed), "from_version": model.version}
+    training["refit"] = {
+        "confirmed_pairs": len(confirmed),
+        "prior_strength": prior_strength,
+        "from_version": previous.get("from_version", model.version),
+        "base_m": base_m,
+    }
     return replace(
         model,
         comparisons=tuple(comparisons),

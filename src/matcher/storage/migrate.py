@@ -13,9 +13,12 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Connection, Identity, text
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from matcher.storage.engine import make_engine
+from matcher.errors import StoreError
+from matcher.storage.engine import make_engine, normalize_database_url
 
 #: The Alembic script directory shipped inside the package.
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -97,3 +100,34 @@ def current_revision(url: str) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
+
+
+def head_revision() -> str:
+    """The newest revision of the packaged migrations."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def check_current(url: str) -> None:
+    """Raise :class:`~matcher.errors.StoreError` unless ``url`` is a reachable matcher
+    database at the newest schema. For commands that only read: they must not create a
+    database at a mistyped URL, nor migrate one under a running older service."""
+    try:
+        parsed = normalize_database_url(url)
+    except ArgumentError:
+        raise StoreError("the database URL cannot be parsed") from None
+    shown = parsed.render_as_string(hide_password=True)
+    database = parsed.database or ":memory:"
+    file_missing = database != ":memory:" and not Path(database).is_file()
+    if parsed.get_backend_name() == "sqlite" and file_missing:  # connecting would create it
+        raise StoreError(f"no database at {shown}")
+    try:
+        revision = current_revision(url)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot read the database at {shown}: {type(exc).__name__}") from None
+    if revision != head_revision():
+        raise StoreError(
+            f"the database at {shown} is at schema {revision or 'none'}, not "
+            f"{head_revision()}: run `matcher db upgrade` first"
+        )
