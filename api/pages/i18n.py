@@ -66,7 +66,9 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "why": "Why this score",
         "weights_help": (
             "Each bar is one field's share of all the evidence. Green bars count for the "
-            "pair, red bars against it. The weights add up to the score."
+            "pair, red bars against it. The weights add up to the score. The probability "
+            "means what it says: on test data, of the pairs given about 80%, about 8 in 10 "
+            "were the same child."
         ),
         "prior": "before comparing",
         "other_candidates": "other candidates",
@@ -201,7 +203,9 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "why": "यह अंक क्यों",
         "weights_help": (
             "हर पट्टी सारे साक्ष्य में एक विवरण का हिस्सा है। हरी पट्टियाँ जोड़ी के पक्ष में, "
-            "लाल पट्टियाँ विरोध में। सब भार जुड़कर अंक बनाते हैं।"
+            "लाल पट्टियाँ विरोध में। सब भार जुड़कर अंक बनाते हैं। संभावना का अर्थ वही है जो "
+            "वह कहती है: परीक्षण डेटा पर, जिन जोड़ियों को लगभग 80% मिला, उनमें से लगभग "
+            "10 में 8 एक ही बच्चे की थीं।"
         ),
         "prior": "तुलना से पहले",
         "other_candidates": "अन्य उम्मीदवार",
