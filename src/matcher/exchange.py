@@ -101,6 +101,11 @@ def _check_row(
             row=row_number,
             field="id",
         )
+    longest = max(map(len, record.fields.values()), default=0)
+    if record.extra:
+        longest = max(longest, *map(len, record.extra.values()))
+    if longest <= MAX_CELL_CHARS:  # the common case, checked in one pass in C
+        return record
     for name, value in (*record.fields.items(), *record.extra.items()):
         if len(value) > MAX_CELL_CHARS:
             return RecordError(
@@ -156,7 +161,7 @@ def iter_csv(
         except csv.Error as exc:
             yield RecordError(f"the row cannot be read as CSV: {exc}", source=source, row=start)
             continue
-        if not cells or all(not c.strip() for c in cells):
+        if not "".join(cells).strip():
             continue  # blank lines are common at the end of Excel exports
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             record_id = cells[header.index("id")].strip()

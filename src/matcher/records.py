@@ -97,6 +97,10 @@ class RawRecord:
         return row
 
 
+#: The spec fields of each kind as a set: built once, not for every row read.
+_KNOWN: dict[RecordKind, frozenset[str]] = {kind: frozenset(fields_of(kind)) for kind in RecordKind}
+
+
 def make_record(kind: RecordKind, row: Mapping[str, object]) -> RawRecord:
     """Build a :class:`RawRecord` from a mapping of column name to value.
 
@@ -104,7 +108,7 @@ def make_record(kind: RecordKind, row: Mapping[str, object]) -> RawRecord:
     of the other kind are kept in ``extra`` rather than dropped, because the
     spec says unknown columns are kept with the record.
     """
-    known = set(fields_of(kind))
+    known = _KNOWN[kind]
     fields: dict[str, str] = {}
     extra: dict[str, str] = {}
     record_id = ""
