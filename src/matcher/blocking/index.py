@@ -31,6 +31,7 @@ import numpy.typing as npt
 from matcher.blocking.keys import blocking_keys, key_family
 from matcher.normalize.person import Person
 from matcher.records import RecordKind, Sex
+from matcher.scoring.comparisons import DATE_SLACK_DAYS
 
 #: Candidates scoring below this share of the best candidate's retrieval score are
 #: not scored. On development data (seed 1) 99.7% of the true pairs among the
@@ -59,8 +60,6 @@ SEX_PENALTY = 2.5
 AGE_PENALTY = 3.0
 AGE_PENALTY_YEARS = 4.0
 FOUND_FIRST_PENALTY = 2.5
-#: Days a found date may precede a missing date before it counts (the model's slack).
-FOUND_FIRST_SLACK_DAYS = 30
 _SEX_CODE = {Sex.MALE: 1, Sex.FEMALE: 2, Sex.OTHER: 3}
 
 
@@ -249,7 +248,8 @@ class CandidateIndex:
     def _penalties(
         self, person: Person, slots: npt.NDArray[np.int64], query_mid: float | None
     ) -> npt.NDArray[np.float64]:
-        """What the sex, the birth years and the dates take off each candidate's rank score."""
+        """What the sex, the birth years and the dates take off each candidate's rank score
+        (a found date counts as early with the model's slack, ``DATE_SLACK_DAYS``)."""
         penalty = np.zeros(len(slots), dtype=np.float64)
         sex = _sex_code(person)
         if sex:
@@ -265,9 +265,9 @@ class CandidateIndex:
             known = days != 0
             found_side = self._found[slots]
             if person.kind is RecordKind.FOUND:
-                early = known & ~found_side & (day < days - FOUND_FIRST_SLACK_DAYS)
+                early = known & ~found_side & (day < days - DATE_SLACK_DAYS)
             else:
-                early = known & found_side & (days < day - FOUND_FIRST_SLACK_DAYS)
+                early = known & found_side & (days < day - DATE_SLACK_DAYS)
             penalty[early] += FOUND_FIRST_PENALTY
         return penalty
 

@@ -122,7 +122,8 @@ class Resolution(StrEnum):
 class PlaceMatch:
     """The result of resolving a district text (and optionally a state text).
 
-    ``district`` is None unless one district is chosen; ``alternatives`` lists the other
+    ``district`` is None unless one district is chosen, and ``state`` is then that
+    district's state (otherwise the state named, if any); ``alternatives`` lists the other
     candidates when the result is ambiguous (both Aurangabads; or, for Gopalganj without
     a state, the Bangladeshi one while the Indian one is chosen with lower confidence).
     """

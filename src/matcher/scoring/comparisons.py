@@ -596,13 +596,11 @@ def _district_level(f: PlaceMatch, m: PlaceMatch) -> tuple[str, str]:
     # Unresolved text on one side: compare the text, then fall back to the state.
     # States known to differ outrank a matching text: "Aurangabad, Bihar" is not
     # an Aurangabad the report places in Kerala.
-    f_state = f.district.state if f.district is not None else f.state
-    m_state = m.district.state if m.district is not None else m.state
-    if f_state is not None and m_state is not None and f_state.code != m_state.code:
+    if f.state is not None and m.state is not None and f.state.code != m.state.code:
         return "different_state", ""
     if f.text and m.text and token_set_ratio(f.text, m.text) >= 90:
         return "same_district", " (same text)"
-    if f_state is not None and m_state is not None:
+    if f.state is not None and m.state is not None:
         return "same_state", ""
     return NULL, " (cannot be placed)"
 
@@ -756,12 +754,11 @@ def _height_gap(found: Person, missing: Person) -> _HeightGap | None:
     """
     if found.height_cm is None or missing.height_cm is None:
         return None
-    if found.record_date is None or missing.record_date is None:
-        return None
+    days = _days_after_missing(found, missing)
     birth = missing.birth or found.birth
-    if birth is None:
+    if days is None or birth is None or missing.record_date is None:
         return None
-    years = max((found.record_date - missing.record_date).days, 0) / _DAYS_PER_YEAR
+    years = max(days, 0) / _DAYS_PER_YEAR
     age = (missing.record_date - birth.midpoint).days / _DAYS_PER_YEAR
     expected = missing.height_cm + expected_growth_cm(age, years, missing.sex or found.sex)
     slack = HEIGHT_SLACK_CM + HEIGHT_SLACK_PER_YEAR_CM * years

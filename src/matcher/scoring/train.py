@@ -51,16 +51,22 @@ def comparison_matrix(pairs: Iterable[tuple[Person, Person]]) -> npt.NDArray[np.
     return np.asarray(rows, dtype=np.int8)
 
 
-def _level_shares(
+def _level_counts(
     column: npt.NDArray[np.int8], n_levels: int, weights: npt.NDArray[np.float64] | None = None
-) -> list[float]:
+) -> npt.NDArray[np.float64]:
+    """How many pairs (or how much weight) reach each level; missing values (-1) count nothing."""
     mask = column >= 0
-    counts = np.bincount(
+    return np.bincount(
         column[mask].astype(np.int64),
         weights=None if weights is None else weights[mask],
         minlength=n_levels,
     ).astype(np.float64)
-    counts += SMOOTHING
+
+
+def _level_shares(
+    column: npt.NDArray[np.int8], n_levels: int, weights: npt.NDArray[np.float64] | None = None
+) -> list[float]:
+    counts = _level_counts(column, n_levels, weights) + SMOOTHING
     return list(counts / counts.sum())
 
 
@@ -96,10 +102,8 @@ PLACE_PSEUDO_EVENTS = 5.0
 
 
 def _state_code(person: Person) -> str | None:
-    home = person.home
-    if home.district is not None:
-        return home.district.state.code
-    return home.state.code if home.state is not None else None
+    state = person.home.state
+    return None if state is None else state.code
 
 
 def _log2_bayes_factors(matrix: npt.NDArray[np.int8], model: MatchModel) -> npt.NDArray[np.float64]:
@@ -163,8 +167,7 @@ def _shrunk_shares(
     column: npt.NDArray[np.int8], weights: npt.NDArray[np.float64], u_all: Sequence[float]
 ) -> list[float]:
     """Weighted level shares, each level's rate against ``u_all`` shrunk towards 1."""
-    mask = column >= 0
-    counts = np.bincount(column[mask].astype(np.int64), weights=weights[mask], minlength=len(u_all))
+    counts = _level_counts(column, len(u_all), weights)
     expected = counts.sum() * np.asarray(u_all)
     shares = np.asarray(u_all) * (counts + PLACE_PSEUDO_EVENTS) / (expected + PLACE_PSEUDO_EVENTS)
     return [float(x) for x in shares / shares.sum()]
@@ -473,10 +476,8 @@ def refit_from_decisions(
     matrix = comparison_matrix(confirmed)
     comparisons = []
     for comp in model.comparisons:
-        column = matrix[
-            :, FIELDS.index(comp.field)
-        ]  # by name: a model file may list them in any order
-        counts = np.bincount(column[column >= 0].astype(np.int64), minlength=len(comp.levels))
+        # By name: a model file may list its comparisons in any order.
+        counts = _level_counts(matrix[:, FIELDS.index(comp.field)], len(comp.levels))
         prior = np.asarray(base_m[comp.field]) * prior_strength
         m = (counts + prior) / (counts.sum() + prior.sum())
         comparisons.append(
