@@ -238,8 +238,7 @@ class StoredRecord:
 
     def raw(self) -> RawRecord:
         """The record in the exchange format, every spec field present (``""`` when empty)."""
-        full = {name: self.fields.get(name, "") for name in fields_of(self.kind)[1:]}
-        return RawRecord(self.kind, self.id, MappingProxyType(full), self.extra)
+        return _complete_record(self.kind, self.id, self.fields, self.extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,6 +421,15 @@ BULK_CHUNK: Final = 5000
 
 _SPEC_FIELDS: Final = {kind: frozenset(fields_of(kind)[1:]) for kind in RecordKind}
 _FIELD_ORDER: Final = {kind: fields_of(kind)[1:] for kind in RecordKind}
+
+
+def _complete_record(
+    kind: RecordKind, record_id: str, fields: Mapping[str, str], extra: Mapping[str, str]
+) -> RawRecord:
+    """A stored record in the exchange format, every spec field present (``""`` when empty)."""
+    full = {name: fields.get(name, "") for name in _FIELD_ORDER[kind]}
+    return RawRecord(kind, record_id, MappingProxyType(full), MappingProxyType(extra))
+
 
 # Audit details must never carry a child's personal data; these keys are refused outright.
 _PERSONAL_KEYS: Final = frozenset(
@@ -1230,7 +1238,6 @@ def iter_open_raw(
     :meth:`StoredRecord.raw` gives them.
     """
     after = 0
-    names = {kind: fields_of(kind)[1:] for kind in RecordKind}
     kinds = {kind.value: kind for kind in RecordKind}
     while True:
         rows = session.execute(
@@ -1253,9 +1260,7 @@ def iter_open_raw(
             return
         page: list[RawRecord] = []
         for _, kind_text, record_id, fields, extra in rows:
-            kind = kinds[kind_text]
-            full = {name: fields.get(name, "") for name in names[kind]}
-            page.append(RawRecord(kind, record_id, MappingProxyType(full), MappingProxyType(extra)))
+            page.append(_complete_record(kinds[kind_text], record_id, fields, extra))
         after = int(rows[-1][0])
         yield page, after
 
@@ -2179,10 +2184,8 @@ def decided_pairs(session: Session, status: ReviewStatus) -> DecidedPairs:
         )
         for pk, version, fields, extra, kind, record_id in result:
             if (pk, version) in wanted:
-                kind = RecordKind(kind)
-                full = {name: fields.get(name, "") for name in fields_of(kind)[1:]}
-                records[(pk, version)] = RawRecord(
-                    kind, record_id, MappingProxyType(full), MappingProxyType(dict(extra))
+                records[(pk, version)] = _complete_record(
+                    RecordKind(kind), record_id, fields, extra
                 )
     pairs = [
         (records[(f, fv)], records[(m, mv)])
