@@ -76,7 +76,7 @@ class ComparisonSpec:
     compete for a child), height says what age does not.
     """
     u_by_place: bool = False
-    """Weigh with the u of the pair's place context (:func:`place_context`).
+    """Weigh with the u of the pair's place context (:data:`PLACE_CONTEXT_OF` its district level).
 
     Set for what is regional (names, parents' names, villages, languages):
     strangers from one state share these far more often than strangers
@@ -616,11 +616,6 @@ PLACE_CONTEXT_OF: dict[str, str | None] = {
     "different_state": "other_state",
     NULL: None,
 }
-
-
-def place_context(found: Person, missing: Person) -> str | None:
-    """``"same_state"``, ``"other_state"``, or None when either home cannot be placed."""
-    return PLACE_CONTEXT_OF[_district_level(found.home, missing.home)[0]]
 
 
 def compare_district(found: Person, missing: Person, *, explain: bool = True) -> Comparison:

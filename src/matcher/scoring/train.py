@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.normalize.person import Person
-from matcher.scoring.comparisons import COMPARISONS, NULL, place_context
+from matcher.scoring.comparisons import COMPARISONS, NULL, PLACE_CONTEXT_OF
 from matcher.scoring.model import ComparisonModel, Level, MatchModel, initial_model
 
 FIELDS = tuple(spec.field for spec in COMPARISONS)
@@ -152,8 +152,16 @@ def estimate_place_u(
     prior = model.prior_weight(len(missing))
     place_dependent = [i for i, spec in enumerate(COMPARISONS) if spec.u_by_place]
     result: dict[str, dict[str, list[float]]] = defaultdict(dict)
+    district = FIELDS.index("district")
     for context, sample in (("same_state", same), ("other_state", other)):
-        matrix = comparison_matrix(pair for pair in sample if place_context(*pair) == context)
+        # The pair's place context is its district level, a column of the matrix.
+        levels = [
+            i
+            for i, lv in enumerate(COMPARISONS[district].levels)
+            if PLACE_CONTEXT_OF[lv] == context
+        ]
+        matrix = comparison_matrix(sample)
+        matrix = matrix[np.isin(matrix[:, district], levels)]
         log_odds = np.clip(prior + _log2_bayes_factors(matrix, model), -60, 60)
         stranger = 1.0 - 1.0 / (1.0 + np.exp2(-log_odds))
         for i in place_dependent:
