@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.errors import InvalidFieldValue
-from matcher.normalize.dates import MIN_YEAR, is_unknown_marker, lookup_key, parse_date, quick_fold
+from matcher.normalize.dates import (
+    MIN_YEAR,
+    is_unknown_marker,
+    lookup_key,
+    parse_date,
+    parse_period,
+    quick_fold,
+)
 from matcher.normalize.text import fold_text
 
 TODAY = date(2025, 6, 1)
@@ -257,3 +264,51 @@ def test_huge_text_is_refused_quickly(text: str) -> None:
 
 def test_megabyte_of_control_characters() -> None:
     assert str(_parse_or_error("\x00\x1f\x7f" * 400_000)).startswith("error:")
+
+
+PERIODS = [
+    ("March 2011", (date(2011, 3, 1), date(2011, 3, 31)), "month name and year"),
+    ("Mar-2011", (date(2011, 3, 1), date(2011, 3, 31)), "abbreviated month, dash"),
+    ("Feb, 2012", (date(2012, 2, 1), date(2012, 2, 29)), "comma; a leap February"),
+    ("मार्च 2011", (date(2011, 3, 1), date(2011, 3, 31)), "Hindi month name"),
+    ("03/2011", (date(2011, 3, 1), date(2011, 3, 31)), "numeric month first"),
+    ("3-2011", (date(2011, 3, 1), date(2011, 3, 31)), "one-digit month"),
+    ("2011-03", (date(2011, 3, 1), date(2011, 3, 31)), "ISO year and month"),
+    ("2011", (date(2011, 1, 1), date(2011, 12, 31)), "a year alone"),
+    ("May 2025", (date(2025, 5, 1), date(2025, 5, 31)), "last month"),
+    ("June 2025", (date(2025, 6, 1), date(2025, 6, 2)), "this month: up to today and a day"),
+]
+
+
+@pytest.mark.parametrize(("text", "period"), [c[:2] for c in PERIODS], ids=[c[2] for c in PERIODS])
+def test_period_reads_a_month_or_a_year(text: str, period: tuple[date, date]) -> None:
+    assert parse_period(text, today=TODAY) == period
+
+
+NOT_PERIODS = [
+    ("4 March 2013", "not a month and year", "a full date is read by parse_date"),
+    ("04/03/2013", "not a month and year", "a full numeric date"),
+    ("Mar 11", "not a month and year", "two-digit year: could be a day"),
+    ("13/2013", "month 13", "month 13"),
+    ("2013-00", "month 0", "month 0"),
+    ("1900", "before 1950", "a placeholder year"),
+    ("July 2025", "future", "next month"),
+    ("Chaitra 2013", "not a month and year", "lunisolar month"),
+    ("March April 2013", "not a month and year", "two month names"),
+    ("x" * 300, "too long", "very long text"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"), [c[:2] for c in NOT_PERIODS], ids=[c[2] for c in NOT_PERIODS]
+)
+def test_period_refuses_anything_else(text: str, reason: str) -> None:
+    with pytest.raises(InvalidFieldValue) as caught:
+        parse_period(text, today=TODAY)
+    assert reason in caught.value.reason
+    assert "2013" not in caught.value.reason  # the value is not repeated (personal data)
+
+
+@pytest.mark.parametrize("text", ["", "NA", "not known", "पता नहीं"])
+def test_period_of_nothing_is_none(text: str) -> None:
+    assert parse_period(text, today=TODAY) is None

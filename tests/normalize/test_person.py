@@ -158,3 +158,25 @@ def test_free_text_fields_are_read_the_same_every_time() -> None:
     assert first.languages == frozenset({"hindi", "bhojpuri"})
     assert first.marks == frozenset({"mole", "left", "cheek"})
     assert first.village == "rampur"
+
+
+def test_a_record_date_without_a_day_still_places_the_age() -> None:
+    """ "12 when missing in March 2011": the date is not read (no day is invented), the age is."""
+    g = load_gazetteer()
+    person = normalize_record(missing(age="12", missing_date="March 2011"), g, today=TODAY)
+    assert person.record_date is None
+    assert person.birth is not None
+    # 12 on 1 March 2011 (born from 2 March 1998) up to 12 on 31 March 2011 (born by 31 March 1999).
+    assert (person.birth.earliest, person.birth.latest) == (date(1998, 3, 2), date(1999, 3, 31))
+    assert [p.field for p in person.problems] == ["missing_date"]
+    assert "not used" in person.problems[0].reason
+    year = normalize_record(missing(age="12", missing_date="2011"), g, today=TODAY)
+    assert year.birth is not None
+    assert (year.birth.earliest, year.birth.latest) == (date(1998, 1, 2), date(1999, 12, 31))
+    # A found child's month of rescue places the age there, not at today's date.
+    child = normalize_record(found(age="10", found_date="03/2024"), g, today=TODAY)
+    assert child.record_date is None and child.birth is not None
+    assert child.birth.latest == date(2014, 3, 31)
+    # Anything else that is no date still places nothing, and says why.
+    other = normalize_record(missing(age="12", missing_date="Chaitra 2011"), g, today=TODAY)
+    assert other.birth is None and "not a recognised date" in other.problems[0].reason

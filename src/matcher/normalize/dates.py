@@ -30,8 +30,9 @@ Rules, and why:
   and **none is before** :data:`MIN_YEAR`: earlier years in this data are default
   values (``01/01/1900`` from spreadsheets and databases) or typos.
 * **Incomplete dates** (``March 2011``, ``2011``) raise: the API returns one day
-  and inventing the day or month would be a guess. The age field carries the
-  coarse information in such records.
+  and inventing the day or month would be a guess. :func:`parse_period` reads
+  them as the month or year they name, for what needs no day: an age given
+  "when missing in March 2011" still places the child's birth.
 * All-zero placeholders (``00/00/0000``) and the "unknown" markers of
   :func:`is_unknown_marker` (``NA``, ``not known``, ``पता नहीं``, pandas' ``nan``)
   mean an empty field and return ``None``.
@@ -271,6 +272,73 @@ def _parse_date_cached(text: str, today: date) -> date | str | None:
         return _read(text.strip(" .,"), today)
     except InvalidFieldValue as error:
         return error.reason
+
+
+#: Periods without a day: "03/2011", "3-2011", "2011-03", "2011".
+_MONTH_YEAR = re.compile(r"(\d{1,2})\s*[/\-.\s]\s*(\d{4})")
+_YEAR_MONTH = re.compile(r"(\d{4})\s*[/\-.\s]\s*(\d{1,2})")
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_NOT_A_PERIOD = "not a month and year ('March 2011', '03/2011') or a year"
+
+
+def parse_period(text: str, *, today: date | None = None) -> tuple[date, date] | None:
+    """The first and last day of the month or year an incomplete date names.
+
+    "March 2011", "Mar-2011", "03/2011", "2011-03", "मार्च 2011" name a month,
+    "2011" a year. Registers write a missing date that way when the family
+    remembers no day; the date itself stays unread (:func:`parse_date` refuses
+    it, no day is invented), but an age "when missing" is still placed in
+    time with it. The last day is clipped to ``today``. Returns ``None`` for
+    empty text and "unknown" markers; raises
+    :class:`~matcher.errors.InvalidFieldValue` for anything else, full dates
+    included (read those with :func:`parse_date`).
+    """
+    if today is None:
+        today = date.today()
+    outcome = _parse_period_cached(text, today)
+    if isinstance(outcome, str):
+        raise InvalidFieldValue(outcome)
+    return outcome
+
+
+@lru_cache(maxsize=4096)
+def _parse_period_cached(text: str, today: date) -> tuple[date, date] | str | None:
+    if len(text) > MAX_DATE_CHARS:
+        return "too long to be a date"
+    folded = lookup_key(text)
+    if is_unknown_key(folded):
+        return None
+    folded = folded.strip(" .,")
+    month: int | None = None  # None: the whole year
+    if match := _YEAR_MONTH.fullmatch(folded):
+        year, month = int(match[1]), int(match[2])
+    elif match := _MONTH_YEAR.fullmatch(folded):
+        month, year = int(match[1]), int(match[2])
+    elif _FOUR_DIGITS.fullmatch(folded):
+        year = int(folded)
+    else:
+        numbers: list[str] = []
+        for token in _TOKEN.findall(folded):
+            if token.isdigit():
+                numbers.append(token)
+            elif token in _MONTHS and month is None:
+                month = _MONTHS[token]
+            elif token not in _DATE_FILLERS:
+                return _NOT_A_PERIOD
+        if month is None or len(numbers) != 1 or len(numbers[0]) != 4:
+            return _NOT_A_PERIOD
+        year = int(numbers[0])
+    if month is not None and not 1 <= month <= 12:
+        return f"month {month} does not exist"
+    if year < MIN_YEAR:
+        return f"a year before {MIN_YEAR} is not plausible in a child's record"
+    first = date(year, month or 1, 1)
+    last_month = month or 12
+    last = date(year, last_month, calendar.monthrange(year, last_month)[1])
+    latest = today + timedelta(days=FUTURE_GRACE_DAYS)
+    if first > latest:
+        return "the date is in the future"
+    return first, min(last, latest)
 
 
 def _read(text: str, today: date) -> date:

@@ -16,7 +16,7 @@ from typing import Final
 
 from matcher.errors import InvalidFieldValue
 from matcher.normalize.ages import AgeRange, BirthInterval, birth_interval, parse_age
-from matcher.normalize.dates import MIN_YEAR, parse_date
+from matcher.normalize.dates import MIN_YEAR, parse_date, parse_period
 from matcher.normalize.heights import parse_height
 from matcher.normalize.names import (
     GIVEN_KINDS,
@@ -133,6 +133,9 @@ def _folded_lower(text: str) -> str:
     return fold_text(text).lower()
 
 
+_RECORD_PERIOD: Final = (
+    "a month or year without a day: the age is placed in it, the date itself is not used"
+)
 _BIRTH_IN_AGE_FIELD: Final = "a date or year of birth, not an age: read as the date of birth"
 _BIRTH_IN_AGE_FIELD_TOO_LATE: Final = "a date or year of birth after the record's date"
 #: "DOB", "D.O.B.", "date of birth", "born (on|in)", "b." before a date written as an age.
@@ -160,6 +163,26 @@ def _birth_in_age_field(text: str, today: date) -> BirthInterval | None:
     except InvalidFieldValue:
         return None
     return BirthInterval(born, born, "birth_date") if born is not None else None
+
+
+def _record_period(text: str, today: date) -> tuple[date, date] | None:
+    """The month or year of a record date written without a day, if that is what it is."""
+    try:
+        return parse_period(text, today=today)
+    except InvalidFieldValue:
+        return None
+
+
+def _age_in_period(age: AgeRange, first: date, last: date) -> BirthInterval:
+    """Where an age at some day from ``first`` to ``last`` places the birth.
+
+    "12 when missing in March 2011": born from April 1998 (12 on 1 March) to
+    March 1999 (12 on 31 March); the births of both ends and all between.
+    """
+    early = birth_interval(age, None, first)
+    late = birth_interval(age, None, last)
+    assert early is not None and late is not None  # an age and a reference always place a birth
+    return BirthInterval(early.earliest, late.latest, "age")
 
 
 #: Relation markers that name the child's parent or carer: "S/o Dilip Mehta".
@@ -308,12 +331,17 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
 
     date_field = "found_date" if is_found else "missing_date"
     record_date: date | None = None
+    # A record date with no day ("March 2019") is not a date, but it still says
+    # when the age was given: the birth is placed from the period's first to last day.
+    record_period: tuple[date, date] | None = None
     text = get(date_field, "")
     if text:
         try:
             record_date = parse_date(text, today=day)
         except InvalidFieldValue as exc:
-            problems.append(FieldProblem(date_field, exc.reason))
+            record_period = _record_period(text, day)
+            reason = exc.reason if record_period is None else _RECORD_PERIOD
+            problems.append(FieldProblem(date_field, reason))
     birth_date: date | None = None
     text = get("birth_date", "")
     if text:
@@ -335,7 +363,7 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
     # import date is the best reference there is. A missing report's age refers
     # to the day the child went missing, which nothing else can stand in for.
     reference = record_date
-    if reference is None and is_found:
+    if reference is None and is_found and record_period is None:
         reference = day
     birth: BirthInterval | None = None
     if birth_date is not None or (age is not None and reference is not None):
@@ -343,6 +371,8 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
             birth = birth_interval(age, birth_date, reference)
         except InvalidFieldValue as exc:
             problems.append(FieldProblem("birth_date", exc.reason))
+    elif age is not None and record_period is not None:
+        birth = _age_in_period(age, *record_period)
     elif birth_in_age is not None:
         if reference is None:
             birth = birth_in_age
