@@ -169,7 +169,8 @@ def test_a_record_date_without_a_day_still_places_the_age() -> None:
     # 12 on 1 March 2011 (born from 2 March 1998) up to 12 on 31 March 2011 (born by 31 March 1999).
     assert (person.birth.earliest, person.birth.latest) == (date(1998, 3, 2), date(1999, 3, 31))
     assert [p.field for p in person.problems] == ["missing_date"]
-    assert "not used" in person.problems[0].reason
+    assert "no day is assumed" in person.problems[0].reason
+    assert person.record_period == (date(2011, 3, 1), date(2011, 3, 31))
     year = normalize_record(missing(age="12", missing_date="2011"), g, today=TODAY)
     assert year.birth is not None
     assert (year.birth.earliest, year.birth.latest) == (date(1998, 1, 2), date(1999, 12, 31))

@@ -25,6 +25,7 @@ from matcher.scoring.comparisons import (
     compare_name,
     compare_sex,
     compare_village,
+    dates_level,
 )
 from matcher.synth import generate
 from tests.factories import found, missing
@@ -189,6 +190,35 @@ def test_dates_levels(found_date: str, missing_date: str, level: str) -> None:
         assert "before going missing" in comparison.detail
     elif level != NULL:
         assert missing_date in comparison.detail and "years later" in comparison.detail
+
+
+@pytest.mark.parametrize(
+    ("found_date", "missing_date", "level", "shown"),
+    [
+        pytest.param(
+            "2024-08-15", "March 2024", "within_a_year", "March 2024", id="a month, months before"
+        ),
+        pytest.param("2024-08-15", "August 2024", "within_a_year", "August 2024", id="same month"),
+        pytest.param(
+            "2024-08-15", "2021", "one_to_four_years", "2021", id="a year, every day fits"
+        ),
+        pytest.param("2024-08-15", "2020", NULL, "", id="a year straddling four years"),
+        pytest.param("2024-08-15", "2024", NULL, "", id="the year found: before or after"),
+        pytest.param(
+            "March 2024", "2024-08-15", "found_first", "March 2024", id="found in a month before"
+        ),
+        pytest.param("March 2024", "", NULL, "", id="no missing date"),
+    ],
+)
+def test_dates_levels_with_a_month_or_a_year(
+    found_date: str, missing_date: str, level: str, shown: str
+) -> None:
+    """A level is given only when every day of the month or year gives it."""
+    f, m = pair({"found_date": found_date}, {"missing_date": missing_date})
+    comparison = compare_dates(f, m)
+    assert comparison.level == level
+    assert dates_level(f, m)[0] == level  # ranking reads the same level
+    assert shown in comparison.detail
 
 
 @pytest.mark.parametrize(

@@ -62,6 +62,9 @@ class Person:
     birth: BirthInterval | None
     record_date: date | None
     """``missing_date`` or ``found_date``: the date the age refers to."""
+    record_period: tuple[date, date] | None
+    """The first and last day of a record date written without a day ("March 2019",
+    "2019"), when ``record_date`` could not be read for that reason alone."""
     father: ParsedName
     mother: ParsedName
     guardian: ParsedName
@@ -133,9 +136,7 @@ def _folded_lower(text: str) -> str:
     return fold_text(text).lower()
 
 
-_RECORD_PERIOD: Final = (
-    "a month or year without a day: the age is placed in it, the date itself is not used"
-)
+_RECORD_PERIOD: Final = "a month or year without a day: read as any day of it, no day is assumed"
 _BIRTH_IN_AGE_FIELD: Final = "a date or year of birth, not an age: read as the date of birth"
 _BIRTH_IN_AGE_FIELD_TOO_LATE: Final = "a date or year of birth after the record's date"
 #: "DOB", "D.O.B.", "date of birth", "born (on|in)", "b." before a date written as an age.
@@ -422,6 +423,7 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
         age=age,
         birth=birth,
         record_date=record_date,
+        record_period=record_period,
         father=father,
         mother=mother,
         guardian=guardian,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import NamedTuple, Protocol, TypeAlias
 
@@ -798,6 +799,13 @@ def compare_height(found: Person, missing: Person, *, explain: bool = True) -> C
 #: counts as found after it: dates are written from memory, and a report may
 #: carry the day it was filed.
 DATE_SLACK_DAYS = 30
+#: What a dates level says, for pairs with a month or a year where a day would be.
+_DATES_SAY = {
+    "found_first": "found before going missing",
+    "within_a_year": "found within a year",
+    "one_to_four_years": "found one to four years later",
+    "over_four_years": "found over four years later",
+}
 #: Years missing before being found that separate the levels.
 _SOON_YEARS = 1.0
 _LONG_YEARS = 4.0
@@ -808,6 +816,34 @@ def _days_after_missing(found: Person, missing: Person) -> int | None:
     if found.record_date is None or missing.record_date is None:
         return None
     return (found.record_date - missing.record_date).days
+
+
+def _span(person: Person) -> tuple[date, date] | None:
+    """The record's date as the days it may be: one day, or a month or year written alone."""
+    if person.record_date is not None:
+        return person.record_date, person.record_date
+    return person.record_period
+
+
+def _period_dates_level(found: Person, missing: Person) -> str:
+    """The dates level when a side gives only a month or a year: the level every
+    day of it would give, or null when the days straddle two levels."""
+    found_span, missing_span = _span(found), _span(missing)
+    if found_span is None or missing_span is None:
+        return NULL
+    fewest = _dates_level((found_span[0] - missing_span[1]).days)
+    most = _dates_level((found_span[1] - missing_span[0]).days)
+    return fewest if fewest == most else NULL
+
+
+def _date_text(person: Person) -> str:
+    """The record's date as written down to the day, the month or the year."""
+    if person.record_date is not None:
+        return str(person.record_date)  # ISO
+    first, last = person.record_period or (None, None)
+    if first is None or last is None:
+        return "unknown"
+    return f"{first:%B %Y}" if first.month == last.month else str(first.year)
 
 
 def _dates_level(days: int) -> str:
@@ -823,7 +859,10 @@ def _dates_level(days: int) -> str:
 
 def dates_level(found: Person, missing: Person) -> Level:
     days = _days_after_missing(found, missing)
-    return _NULL_LEVEL if days is None else (_dates_level(days), ())
+    if days is None:
+        level = _period_dates_level(found, missing)
+        return _NULL_LEVEL if level == NULL else (level, ())
+    return _dates_level(days), ()
 
 
 def compare_dates(found: Person, missing: Person, *, explain: bool = True) -> Comparison:
@@ -831,7 +870,15 @@ def compare_dates(found: Person, missing: Person, *, explain: bool = True) -> Co
     missing date is another child, unless a date is wrong."""
     days = _days_after_missing(found, missing)
     if days is None:
-        return Comparison("dates", NULL, "a date not known on one side")
+        level = _period_dates_level(found, missing)
+        if level == NULL:
+            return Comparison("dates", NULL, "a date not known on one side")
+        if not explain:
+            return Comparison("dates", level, "")
+        missing_in, found_in = _date_text(missing), _date_text(found)
+        return Comparison(
+            "dates", level, f"missing {missing_in}, found {found_in}: {_DATES_SAY[level]}"
+        )
     level = _dates_level(days)
     if not explain:
         return Comparison("dates", level, "")
