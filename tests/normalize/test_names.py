@@ -103,6 +103,12 @@ CASES: list[tuple[str, str, tuple[TokenKind, ...], Sex | None, str]] = [
     ("Ramesh 2", "ramesh", (G,), None, "digits dropped"),
     ("Ramesh urf Pappu", "ramesh pappu", (G, N), None, "alias word inside a name field"),
     ("Ramesh @ Pappu", "ramesh pappu", (G, N), None, "@ alias inside a name field"),
+    ("Sanjay Kr. Singh", "sanjay kumar singh", (G, L, L), M, "Kr. between two words"),
+    ("Sanjay Kr Singh", "sanjay kumar singh", (G, L, L), M, "Kr without a dot"),
+    ("Ram Pd. Yadav", "ram prasad yadav", (G, G, G), None, "Pd. for Prasad"),
+    ("Ram Bdr. Thapa", "ram bahadur thapa", (G, G, G), None, "Bdr. for Bahadur"),
+    ("KR Narayanan", "k r narayanan", (INI, INI, G), None, "KR first: initials"),
+    ("Lakshmi KR", "lakshmi k r", (G, INI, INI), None, "KR last: initials"),
 ]
 
 
@@ -378,7 +384,8 @@ _NAME_WORDS = [
     "Ramesh", "KUMAR", "kumari", "Devi", "Mohd", "Md", "Abdul", "Rahman", "Abdur", "Shri",
     "Late", "Smt", "son", "of", "urf", "Chhotu", "Raju", "R", "MKS", "Sk", "Kuamr", "Koomar",
     "Singh", "Kaur", "Khatoon", "Bibi", "rameshbhai", "geetaben", "Selvi", "Kumari", "unknown",
-    "boy", "D'Souza", "Irfan", "Bai", "wife", "Pooja", "Bhai", "ji", "Sahab", "Shaikh",
+    "boy", "D'Souza", "Irfan", "Bai", "wife", "Pooja", "Bhai", "ji", "Sahab", "Shaikh", "Kr",
+    "Pd",
 ]  # fmt: skip
 
 

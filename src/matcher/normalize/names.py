@@ -257,6 +257,14 @@ def _join_abd(article: str, rest: str) -> str:
 
 
 @lru_cache(maxsize=65536)
+def _expanded(word: str, position: int, last: int) -> str:
+    """A word as written, or the name part it abbreviates between two words ("Sanjay Kr.
+    Singh"). First or last, "KR" stays two initials: "KR Narayanan", "Lakshmi KR"."""
+    if 0 < position < last:
+        return tables.ABBREVIATED_PARTS.get(word, word)
+    return word
+
+
 def _classify(word: str, dotted: bool) -> _Word:
     """Classify one word (folded, lower-cased) by the tables alone."""
     t = name_tables()
@@ -490,7 +498,8 @@ _EMPTY: Final = ParsedName("", None, "", (), None, False, None, None)
 
 
 def _parse_words(words: list[tuple[str, bool]], original: str, script: str | None) -> ParsedName:
-    infos = [_classify(w.lower(), d) for w, d in words]
+    last = len(words) - 1
+    infos = [_classify(_expanded(w.lower(), i, last), d) for i, (w, d) in enumerate(words)]
     relation: str | None = None
     related: ParsedName | None = None
     tokens: list[NameToken] = []
@@ -565,8 +574,10 @@ def _plain_shape(lowered: str) -> _Shape | None:
     """
     tokens: list[NameToken] = []
     votes: list[tuple[Sex, bool]] = []
-    for word in lowered.translate(_SEPARATORS).split():
-        info = _classify(word, False)
+    words = lowered.translate(_SEPARATORS).split()
+    last = len(words) - 1
+    for i, word in enumerate(words):
+        info = _classify(_expanded(word, i, last), False)
         if info.contextual:
             return None
         tokens.extend(info.tokens)

@@ -279,6 +279,14 @@ NATIVE_RELATIONS: Final[dict[str, str]] = {
     "زوجہ": "wife_of",
 }
 
+#: Abbreviations registers use for a middle name part: "Sanjay Kr. Singh" is Sanjay
+#: Kumar Singh, "Ram Pd. Yadav" Ram Prasad Yadav, "Ram Bdr. Thapa" Ram Bahadur Thapa.
+#: Read as initials, "Kr" was two initials K and R. First or last they stay initials
+#: ("KR Narayanan", "Lakshmi KR").
+ABBREVIATED_PARTS: Final[dict[str, str]] = {
+    "kr": "kumar", "pd": "prasad", "prd": "prasad", "prsd": "prasad", "bdr": "bahadur",
+}  # fmt: skip
+
 #: Words that separate aliases inside one field ("Ramesh urf Pappu", "Ramesh @ Pappu").
 ALIAS_WORDS: Final[frozenset[str]] = frozenset({"urf", "urph", "uf", "alias", "aka", "@", "or"})
 NATIVE_ALIAS_WORDS: Final[tuple[str, ...]] = ("उर्फ", "عرف", "ওরফে")
