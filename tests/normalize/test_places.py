@@ -273,6 +273,27 @@ def test_town_alias_has_lower_confidence(gazetteer: Gazetteer) -> None:
     assert town.confidence < gazetteer.resolve("East Champaran").confidence
 
 
+TOWNS = [
+    ("Chhapra", "IN-218", "a district HQ town (Saran)"),
+    ("Secunderabad", "IN-507", "Hyderabad's twin city"),
+    ("Dehri", "IN-215", "Dehri-on-Sone, not Tehri Garhwal"),
+    ("Bhiwandi", "IN-497", "a town of Thane, not Bhiwani in Haryana"),
+    ("Siliguri", "IN-309", "the Darjeeling side of Siliguri"),
+    ("Asansol", "IN-704", "Paschim Bardhaman"),
+    ("Birgunj", "NP-208", "a Nepal border town (Parsa)"),
+]
+
+
+@pytest.mark.parametrize(("town", "code"), [t[:2] for t in TOWNS], ids=[t[2] for t in TOWNS])
+def test_towns_children_name_are_their_districts(
+    gazetteer: Gazetteer, town: str, code: str
+) -> None:
+    """A rescued child names the town, the report the district: both are one place."""
+    match = gazetteer.resolve(town)
+    assert match.district == gazetteer.district(code)
+    assert match.resolution is ALIAS
+
+
 # ---------------------------------------------------------------------------------------
 # Across borders: same names and near-misses in India, Nepal and Bangladesh.
 
@@ -298,7 +319,15 @@ CROSS_BORDER = [
     ("Chandpur", "", "BD-6", {"IN-473"}, AMBIGUOUS, "Chandpur exact, Chandrapur near"),
     ("Chandpur", "Maharashtra", None, {"IN-473", "BD-6"}, AMBIGUOUS, "near-miss in state"),
     ("Chandapur", "", None, {"IN-473", "BD-6"}, AMBIGUOUS, "a typo between the two"),
-    ("Gazipur", "", "BD-41", {"IN-146"}, AMBIGUOUS, "Gazipur BD, a spelling of Ghazipur UP"),
+    # Hajipur (Vaishali) is two letters away too.
+    (
+        "Gazipur",
+        "",
+        "BD-41",
+        {"IN-146", "IN-224"},
+        AMBIGUOUS,
+        "Gazipur BD, a spelling of Ghazipur UP",
+    ),
 ]
 
 
