@@ -416,6 +416,17 @@ def test_languages_of_the_hindi_belt_are_shared_with_hindi(a: str, b: str, level
     assert result.detail
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Bangla", "Bengali"), ("Oriya", "Odia"), ("বাংলা", "bengali"), ("Santhali", "Santali")],
+)
+def test_one_language_under_two_names_is_shared(a: str, b: str) -> None:
+    """A child who says "Bangla" shares a language with the report that wrote "Bengali"."""
+    result = compare_languages(*pair({"languages": a}, {"languages": b}))
+    assert result.level == "shared"
+    assert result.detail.startswith("both: ")
+
+
 def test_village_languages_marks() -> None:
     f, m = pair(
         {"village": "Rampur Khas", "languages": "Hindi;Bhojpuri", "marks": "mole on left cheek"},

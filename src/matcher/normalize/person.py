@@ -18,6 +18,7 @@ from matcher.errors import InvalidFieldValue
 from matcher.normalize.ages import AgeRange, BirthInterval, birth_interval, parse_age
 from matcher.normalize.dates import MIN_YEAR, parse_date, parse_period
 from matcher.normalize.heights import parse_height
+from matcher.normalize.languages import parse_languages
 from matcher.normalize.names import (
     GIVEN_KINDS,
     NameToken,
@@ -84,7 +85,6 @@ class Person:
         return (self.name, *self.aliases)
 
 
-_SPLIT = re.compile(r"[;,/|]+")
 _WORDS = re.compile(r"[^\W\d_]+")
 
 # Words in identifying marks that say where or what, not filler. Officers
@@ -113,15 +113,9 @@ _MARK_STOPWORDS = frozenset(
 )
 
 
-# The free-text fields below repeat across records (a few dozen language lists,
-# a few thousand marks, villages and police stations shared by neighbours), so
-# each is read once per distinct text. The results are immutable (str, frozenset,
-# float), so sharing them between records is safe.
-
-
-@lru_cache(maxsize=4096)
-def _languages(text: str) -> frozenset[str]:
-    return frozenset(p.strip().lower() for p in _SPLIT.split(fold_text(text)) if p.strip())
+# The free-text fields below repeat across records (a few thousand marks, villages
+# and police stations shared by neighbours), so each is read once per distinct
+# text. The results are immutable (str, frozenset), so sharing them is safe.
 
 
 @lru_cache(maxsize=16384)
@@ -409,7 +403,7 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
     text = get("police_station", "")
     police_station = _folded_lower(text) if text else ""
     text = get("languages", "")
-    languages = _languages(text) if text else _NO_WORDS
+    languages = parse_languages(text) if text else _NO_WORDS
     text = get("marks", "")
     marks = _marks(text) if text else _NO_WORDS
     return Person(
