@@ -19,6 +19,7 @@ from matcher.normalize.ages import AgeRange, BirthInterval, birth_interval, pars
 from matcher.normalize.dates import MIN_YEAR, parse_date, parse_period
 from matcher.normalize.heights import parse_height
 from matcher.normalize.languages import parse_languages
+from matcher.normalize.marks import parse_marks
 from matcher.normalize.names import (
     GIVEN_KINDS,
     NameToken,
@@ -85,43 +86,8 @@ class Person:
         return (self.name, *self.aliases)
 
 
-_WORDS = re.compile(r"[^\W\d_]+")
-
-# Words in identifying marks that say where or what, not filler. Officers
-# write marks freely ("mole on left cheek", "burn scar right hand"); the
-# comparison looks at shared informative words.
-_MARK_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "on",
-        "of",
-        "in",
-        "at",
-        "near",
-        "and",
-        "with",
-        "has",
-        "have",
-        "is",
-        "small",
-        "big",
-        "large",
-        "old",
-    ]
-)
-
-
-# The free-text fields below repeat across records (a few thousand marks, villages
-# and police stations shared by neighbours), so each is read once per distinct
-# text. The results are immutable (str, frozenset), so sharing them is safe.
-
-
-@lru_cache(maxsize=16384)
-def _marks(text: str) -> frozenset[str]:
-    words = _WORDS.findall(fold_text(text).lower())
-    return frozenset(w for w in words if w not in _MARK_STOPWORDS and len(w) > 1)
+# Village and police station names repeat across records (shared by neighbours),
+# so each is read once per distinct text; the result is an immutable str.
 
 
 @lru_cache(maxsize=65536)
@@ -405,7 +371,7 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
     text = get("languages", "")
     languages = parse_languages(text) if text else _NO_WORDS
     text = get("marks", "")
-    marks = _marks(text) if text else _NO_WORDS
+    marks = parse_marks(text) if text else _NO_WORDS
     return Person(
         kind=raw.kind,
         id=raw.id,
