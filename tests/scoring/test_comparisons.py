@@ -291,6 +291,18 @@ def test_height_allows_more_for_more_years_apart() -> None:
             id="phone one digit off",
         ),
         pytest.param(
+            {"guardian_phone": "01712345678"},
+            {"guardian_phone": "+880 1712345678"},
+            "phone",
+            id="a Bangladeshi mobile without its country code",
+        ),
+        pytest.param(
+            {"guardian_phone": "9841234567"},
+            {"guardian_phone": "+977 9841234567"},
+            "phone",
+            id="a Nepali mobile without its country code",
+        ),
+        pytest.param(
             {"father_name": "Suresh", "mother_name": "Sunita"},
             {"father_name": "Suresh Yadav", "mother_name": "Sunita Devi"},
             "both_parents",

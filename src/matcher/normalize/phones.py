@@ -17,7 +17,11 @@ Rules, and why:
   Numbers of other countries need their code (``+977``, ``+880``, ``00977``);
   any number ``phonenumbers`` considers valid is accepted (relatives abroad
   are real contacts), so a Bangladeshi mobile written without ``+880``
-  (``01712345678``) is read as what it also is, an Indian landline.
+  (``01712345678``) is read as what it also is, an Indian landline (the
+  phone comparison matches numbers on their last ten digits, so it still
+  meets ``+8801712345678``). A number that starts with 880 or 977 and is no
+  valid number of the region is read with that country code
+  (``880 1712345678``, ``977-9841234567``).
 * Service numbers (Childline 1098, emergency 112, police 100, ...; see
   :data:`SERVICE_NUMBERS`, plus any short number ``phonenumbers`` knows for the
   region) are not a family's phone: they are kept apart in
@@ -246,10 +250,19 @@ def _read_number(compact: str, region: str) -> _Reading:
     try:
         number = phonenumbers.parse(compact, region)
     except NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        if not international and digits.startswith(_NEIGHBOUR_CODES):
+            return _read_number("+" + digits, region)  # "880 1712345678", "977-9841234567"
         return ("invalid", compact)
-    if not phonenumbers.is_valid_number(number) or _is_placeholder(str(number.national_number)):
+    if _is_placeholder(str(number.national_number)):
         return ("invalid", compact)
     return ("number", phonenumbers.format_number(number, PhoneNumberFormat.E164))
+
+
+#: Country codes of Bangladesh and Nepal, which families write without the "+":
+#: a number that starts with one and is no valid number of the region is read with it.
+_NEIGHBOUR_CODES = ("880", "977")
 
 
 # The commonest Indian forms: ten digits not starting with 0 (a mobile, or STD

@@ -494,9 +494,11 @@ def _parent_level(found: ParsedName, missing: ParsedName) -> str:
 
 
 def _phone_level(found: Sequence[str], missing: Sequence[str]) -> str:
+    """Numbers compared on their last ten digits (E.164, so ``phone_key``): a Bangladeshi or
+    Nepali mobile written without its country code reads as an Indian number, same ten digits."""
     if not found or not missing:
         return NULL
-    if set(found) & set(missing):
+    if {a[-10:] for a in found} & {b[-10:] for b in missing}:
         return "same"
     for a in found:
         for b in missing:
