@@ -109,6 +109,9 @@ CASES: list[tuple[str, str, tuple[TokenKind, ...], Sex | None, str]] = [
     ("Ram Bdr. Thapa", "ram bahadur thapa", (G, G, G), None, "Bdr. for Bahadur"),
     ("KR Narayanan", "k r narayanan", (INI, INI, G), None, "KR first: initials"),
     ("Lakshmi KR", "lakshmi k r", (G, INI, INI), None, "KR last: initials"),
+    ("Amit Mukhopadhyay", "amit mukherjee", (G, G), None, "a Sanskrit surname, anglicized"),
+    ("Puja Bandyopadhyaya", "puja banerjee", (G, G), None, "another spelling of it"),
+    ("Rina Chaudhary", "rina chowdhury", (G, G), None, "one surname, spellings no fold joins"),
 ]
 
 

@@ -256,7 +256,14 @@ def _join_abd(article: str, rest: str) -> str:
     return _canonical_abd(article + rest) if article != "abd" else "abdul" + rest
 
 
-@lru_cache(maxsize=65536)
+#: Strict key of each form of a surname in ``SURNAME_FORMS`` -> its canonical form.
+_SURNAME_CANONICAL: Final = {
+    strict_key(form): canonical
+    for canonical, forms in tables.SURNAME_FORMS.items()
+    for form in (canonical, *forms)
+}
+
+
 def _expanded(word: str, position: int, last: int) -> str:
     """A word as written, or the name part it abbreviates between two words ("Sanjay Kr.
     Singh"). First or last, "KR" stays two initials: "KR Narayanan", "Lakshmi KR"."""
@@ -265,6 +272,7 @@ def _expanded(word: str, position: int, last: int) -> str:
     return word
 
 
+@lru_cache(maxsize=65536)
 def _classify(word: str, dotted: bool) -> _Word:
     """Classify one word (folded, lower-cased) by the tables alone."""
     t = name_tables()
@@ -314,6 +322,7 @@ def _classify(word: str, dotted: bool) -> _Word:
         return _word(latin, _INITIAL)  # "R", "RK", "MKS": one initial per letter
     if latin.startswith("abd") and latin not in tables.ABD_FORMS:
         latin = _canonical_abd(latin)
+    latin = _SURNAME_CANONICAL.get(strict_key(latin), latin)
     if strict_key(latin) in t.nicknames:
         return _word(latin, _NICK)
     misspelt = _misspelt_low_weight(latin)

@@ -287,6 +287,21 @@ ABBREVIATED_PARTS: Final[dict[str, str]] = {
     "kr": "kumar", "pd": "prasad", "prd": "prasad", "prsd": "prasad", "bdr": "bahadur",
 }  # fmt: skip
 
+#: One surname in its Sanskrit and its anglicized form, or in spellings no phonetic fold
+#: joins: canonical -> other forms (matched by strict key, so their spellings too).
+#: "Amit Mukhopadhyay" and "Amit Mukherjee" are one name; read as written they agreed
+#: on the given name only, and two surnames that disagree made them "partial".
+SURNAME_FORMS: Final[dict[str, tuple[str, ...]]] = {
+    "chatterjee": ("chattopadhyay", "chattopadhyaya", "chattopadhaya"),
+    "banerjee": ("bandyopadhyay", "bandopadhyay", "bandyopadhyaya", "bandopadhyaya"),
+    "mukherjee": ("mukhopadhyay", "mukhopadhyaya", "mukhopadhaya"),
+    "ganguly": ("gangopadhyay", "gangopadhyaya"),
+    "bhattacharya": ("bhattacharjee", "bhattacharjya"),
+    "chakraborty": ("chakravarty", "chakrabarti", "chakravarti", "chakrabarty"),
+    "chowdhury": ("choudhary", "chaudhary", "chaudhari", "chowdhary", "choudhari"),
+    "majumdar": ("majumder", "mazumder"),
+}
+
 #: Words that separate aliases inside one field ("Ramesh urf Pappu", "Ramesh @ Pappu").
 ALIAS_WORDS: Final[frozenset[str]] = frozenset({"urf", "urph", "uf", "alias", "aka", "@", "or"})
 NATIVE_ALIAS_WORDS: Final[tuple[str, ...]] = ("उर्फ", "عرف", "ওরফে")
