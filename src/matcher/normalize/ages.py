@@ -186,6 +186,9 @@ _APPROX_WORDS = (
     "aprx",
     "appx",
     "appr",
+    "apx",
+    "app",
+    "ish",
     "around",
     "circa",
     "c",
@@ -240,8 +243,8 @@ _APPROX_WORDS = (
     "assessment",
 )
 # Connectors of a range. "se" / "से" is Hindi "from ... to" ("10 se 12");
-# "/" and "or" are the writer hesitating between two ages ("10/11").
-_RANGE_WORDS = ("-", "to", "se", "से", "or", "/", "and", "&", "theke", "থেকে")
+# "/", "or" and "ya" / "या" are the writer hesitating between two ages ("10/11").
+_RANGE_WORDS = ("-", "to", "se", "से", "or", "ya", "या", "/", "and", "&", "theke", "থেকে")
 _BELOW_WORDS = ("below", "under", "less", "<", "kam", "कम", "lt")
 _UP_TO_WORDS = ("upto", "till", "tak", "तक")
 _ABOVE_WORDS = (
