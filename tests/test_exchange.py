@@ -63,6 +63,34 @@ def test_excel_unicode_text_export_is_tab_separated_utf16() -> None:
     ]
 
 
+def test_semicolon_separated_csv_is_read() -> None:
+    """Excel in a locale with a decimal comma separates cells with semicolons."""
+    text = "id;name;age;notes\r\nF1;Rina, Khatun;10;a;b\r\n"
+    records, errors = read(text.encode("utf-8"))
+    assert [e.reason for e in errors] == ["the row has 5 cells but the header has 4 columns"]
+    records, errors = read(b"id;name;age\r\nF1;Rina, Khatun;10\r\n")
+    assert errors == [] and [(r.id, r.get("name"), r.get("age")) for r in records] == [
+        ("F1", "Rina, Khatun", "10")
+    ]
+
+
+def test_retyped_header_names_are_the_spec_fields() -> None:
+    """ "Name", "Father Name", " SEX ": a spreadsheet's header, retyped, still names the fields."""
+    text = "ID,Name, SEX ,Father Name,found-date,Notes\nF1,Raju,M,Ramesh,2024-01-02,x\n"
+    records, errors = read(text.encode())
+    assert errors == []
+    record = records[0]
+    assert (record.id, record.get("name"), record.get("sex")) == ("F1", "Raju", "M")
+    assert (record.get("father_name"), record.get("found_date")) == ("Ramesh", "2024-01-02")
+    assert record.extra == {"Notes": "x"}  # not a field: kept as written
+
+
+def test_a_field_written_as_the_spec_wins_over_a_retyped_one() -> None:
+    records, errors = read(b"id,name,Name\nF1,Raju,Chhotu\n")
+    assert errors == []
+    assert records[0].get("name") == "Raju" and records[0].extra == {"Name": "Chhotu"}
+
+
 def test_windows_1252_bytes_are_read_not_dropped() -> None:
     data = (HEADER + "F1,Jos\xe9 \x96 test,12,,,,\n").encode("latin-1")
     records, errors = read(data)

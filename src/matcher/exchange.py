@@ -118,8 +118,24 @@ def _check_row(
     return record
 
 
-def _clean_header(header: Sequence[str]) -> list[str]:
-    return [h.strip().lstrip("\ufeff").strip() for h in header]
+def _clean_header(header: Sequence[str], kind: RecordKind) -> list[str]:
+    """The header's names, a spec field written in capitals or with spaces as its spec name.
+
+    Spreadsheets get their headers retyped: "Name", "Father Name", " SEX ".
+    Read as written, those columns were unknown extra columns and the records
+    arrived without a name or sex, silently. A name that is a spec field once
+    lower-cased, with spaces and hyphens as underscores, is that field, unless
+    the header also has the field as written.
+    """
+    names = [h.strip().lstrip("\ufeff").strip() for h in header]
+    fields = set(fields_of(kind))
+    present = set(names)
+    spelled = []
+    for name in names:
+        field = "_".join(name.lower().replace("-", " ").split())
+        use_field = name not in fields and field in fields and field not in present
+        spelled.append(field if use_field else name)
+    return spelled
 
 
 def iter_csv(
@@ -132,12 +148,13 @@ def iter_csv(
     """
     lines = iter(text)
     first = next(lines, "")
-    # Excel's "Unicode text" export is UTF-16 separated by tabs, not commas:
-    # the header line decides (the field names contain neither).
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    # Excel's "Unicode text" export is UTF-16 separated by tabs, not commas, and
+    # in locales with a decimal comma its CSV is separated by semicolons: the
+    # header line decides (the field names contain none of them).
+    delimiter = max(("\t", ";", ","), key=lambda d: (first.count(d), d == ","))
     reader = csv.reader(itertools.chain([first] if first else [], lines), delimiter=delimiter)
     try:
-        header = _clean_header(next(reader))
+        header = _clean_header(next(reader), kind)
     except StopIteration:
         raise ExchangeError(f"{source}: the file is empty") from None
     except csv.Error as exc:
