@@ -294,6 +294,29 @@ def test_towns_children_name_are_their_districts(
     assert match.resolution is ALIAS
 
 
+ADDRESSES = [
+    ("Vill- Rampur, PS- Kotwali, Dist- Gaya, Bihar", "", "IN-196", "a whole address"),
+    ("Rampur, Gaya", "", "IN-196", "village, district"),
+    ("Sonpur, Saran, Bihar", "", "IN-218", "village, district, state"),
+    ("Rampur, Aurangabad, Bihar", "", "IN-189", "the state part chooses the Aurangabad"),
+    ("Vill Rampur, Dist Muzzafarpur", "", "IN-208", "a part marked as the district, misspelt"),
+    ("Gaya Bihar 823001", "", "IN-196", "a postal code"),
+    ("Rampur, Pratapgarh", "", None, "Pratapgarh is in two states: not Rampur"),
+    ("Sonpur, Rampur, Bihar", "", None, "Rampur is a district of another state"),
+    ("Ward 4, Rampur Khas", "", None, "no part names a district"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "code"), [a[:3] for a in ADDRESSES], ids=[a[3] for a in ADDRESSES]
+)
+def test_an_address_in_the_district_field_names_its_district(
+    gazetteer: Gazetteer, text: str, state: str, code: str | None
+) -> None:
+    match = gazetteer.resolve(text, state)
+    assert match.district == (gazetteer.district(code) if code else None)
+
+
 # ---------------------------------------------------------------------------------------
 # Across borders: same names and near-misses in India, Nepal and Bangladesh.
 

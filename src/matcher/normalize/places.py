@@ -118,6 +118,10 @@ class Resolution(StrEnum):
     EMPTY = "empty"  # no district text (after noise such as "Distt." is removed)
 
 
+#: Resolutions that name a district for certain (no guess among several, no misspelling).
+_NAMED = frozenset({Resolution.EXACT, Resolution.ALIAS})
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceMatch:
     """The result of resolving a district text (and optionally a state text).
@@ -164,8 +168,13 @@ _NOISE_WORDS = frozenset(
         "जनपद",
         "জেলা",
         "জিলা",
+        # A postal code's label; the six-digit code itself is dropped too ("Gaya 823001").
+        "pin",
+        "pincode",
     )
 )
+#: An address part that says it is the district: "Dist- Gaya", "Distt. Gaya", "Zila Gaya".
+_DISTRICT_MARK = re.compile(r"(?:distt?|dst|district|zil+a|jil+a|जिला|জেলা)\b", re.IGNORECASE)
 # Words that say "this is a state" and can be dropped before a second state lookup.
 _STATE_NOISE = frozenset({"state", "division", "div", "bibhag", "राज्य", "বিভাগ"})
 _COUNTRY_WORDS = {
@@ -242,7 +251,11 @@ def normalize_place_text(text: str) -> str:
         decomposed = _LATIN_MARKS.sub("", unicodedata.normalize("NFKD", lowered))
         recomposed = unicodedata.normalize("NFKC", decomposed).casefold()
         spaced = "".join(ch if unicodedata.category(ch)[0] in "LMN" else " " for ch in recomposed)
-    return " ".join(token for token in spaced.split() if token not in _NOISE_WORDS)
+    return " ".join(
+        token
+        for token in spaced.split()
+        if token not in _NOISE_WORDS and not (len(token) == 6 and token.isdigit())
+    )
 
 
 def _tokens(words: Sequence[str]) -> list[str]:
@@ -730,6 +743,8 @@ class Gazetteer:
         outcome = self._resolve_norm_cached(
             normalize_place_text(district), normalize_place_text(state)
         )
+        if outcome.resolution is Resolution.UNRESOLVED and "," in district:
+            outcome = self._resolve_address(district, state) or outcome
         return PlaceMatch(
             text=fold_text(district),
             district=outcome.district,
@@ -738,6 +753,39 @@ class Gazetteer:
             resolution=outcome.resolution,
             alternatives=outcome.alternatives,
         )
+
+    def _resolve_address(self, district: str, state: str) -> _Outcome | None:
+        """The district named in an address: "Vill- Rampur, PS- Kotwali, Dist- Gaya, Bihar".
+
+        Officers copy the whole address into the district field. A part marked
+        "Dist"/"Zila" is tried first, misspelt or not; then the parts from the
+        last (addresses run from the village to the state), and a state among
+        them scopes the parts before it. The first part that names a district
+        decides, and only if it names it exactly or by a known alias: villages
+        and police stations are often a letter or two from some district's name,
+        or are one ("Rampur, Pratapgarh": Pratapgarh is in two states, and the
+        answer is not Rampur).
+        """
+        parts = [part.strip() for part in district.split(",") if part.strip()]
+        snorm = normalize_place_text(state)
+        for part in parts:
+            if _DISTRICT_MARK.match(part):
+                outcome = self._resolve_norm_cached(normalize_place_text(part), snorm)
+                if outcome.district is not None:
+                    return outcome
+        named_state = self.resolve_state(state) if state else None
+        for part in reversed(parts):
+            outcome = self._resolve_norm_cached(normalize_place_text(part), snorm)
+            if outcome.district is not None:
+                named = outcome.resolution in _NAMED
+                inside = named_state is None or outcome.district.state == named_state
+                return outcome if named and inside else None
+            if outcome.resolution is Resolution.AMBIGUOUS:
+                return outcome
+            if named_state is None and outcome.state is not None:
+                named_state = outcome.state
+                snorm = normalize_place_text(outcome.state.name)
+        return None
 
     def _resolve_norm(self, dnorm: str, snorm: str) -> _Outcome:
         scope = self._scope(snorm, fuzzy=True)
