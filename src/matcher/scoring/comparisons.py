@@ -25,6 +25,7 @@ from rapidfuzz.fuzz import token_set_ratio
 from matcher.normalize.ages import BirthInterval
 from matcher.normalize.names import NameToken, ParsedName
 from matcher.normalize.person import Person, own_name
+from matcher.normalize.phonetic import strict_key
 from matcher.normalize.places import PlaceMatch
 from matcher.normalize.village import village_key
 from matcher.records import Sex
@@ -113,7 +114,10 @@ _CACHE_LIMIT = 1 << 18
 # Kumari", "Pooja Devi"), so agreements cached by shape hit far more often
 # than by the written text.
 _ShapeKey = tuple[tuple[str, ...], bool]
-_Shape = tuple[tuple[NameToken, ...], _ShapeKey]
+# The informative tokens, the agreement cache's key, and the name's words written as
+# one ("Ram Prasad" -> "ramprasad"; see ``agree_names``) with how many words they were.
+_Shape = tuple[tuple[NameToken, ...], _ShapeKey, str, int]
+_JOINED_KINDS = frozenset({"given", "nickname", "low_weight"})
 
 
 def _shape(name: ParsedName) -> _Shape:
@@ -121,7 +125,13 @@ def _shape(name: ParsedName) -> _Shape:
     if cached is not None:
         return cached
     tokens = name.given_tokens or tuple(t for t in name.tokens if t.kind != "initial")
-    shape = (tokens, (tuple(t.text for t in tokens), name.is_nickname_only))
+    words = [t.text for t in name.tokens if t.kind in _JOINED_KINDS]
+    shape = (
+        tokens,
+        (tuple(t.text for t in tokens), name.is_nickname_only),
+        "".join(words),
+        len(words),
+    )
     if len(_SHAPE_CACHE) >= _CACHE_LIMIT:
         _SHAPE_CACHE.clear()
     _SHAPE_CACHE[name.original] = shape
@@ -196,19 +206,43 @@ _PHONETIC_RANK = _NAME_RANK["phonetic"]
 
 
 def agree_names(found: ParsedName, missing: ParsedName) -> NameAgreement:
-    """Align the informative tokens of two names, order-free (no surname-last assumption)."""
-    (found_tokens, found_key), (missing_tokens, missing_key) = _shape(found), _shape(missing)
+    """Align the informative tokens of two names, order-free (no surname-last assumption).
+
+    Names written split on one side and joined on the other ("Ram Prasad" and
+    "Ramprasad", "Sai Kumar" and "Saikumar", "Nizam Uddin" and "Nizamuddin")
+    sound the same when their words are run together: that is "phonetic", not
+    the "fuzzy" or "different" that aligning the words gives. No term frequency
+    is known for the joined form, so it gets none.
+    """
+    found_shape, missing_shape = _shape(found), _shape(missing)
+    found_key, missing_key = found_shape[1], missing_shape[1]
     key = (found_key, missing_key)
     agreement = _AGREEMENT_CACHE.get(key)
     if agreement is None:
-        agreement = _agree_tokens(found_tokens, missing_tokens, found_key[1] or missing_key[1])
+        agreement = _agree_tokens(found_shape[0], missing_shape[0], found_key[1] or missing_key[1])
         if len(_AGREEMENT_CACHE) >= _CACHE_LIMIT:
             _AGREEMENT_CACHE.clear()
         _AGREEMENT_CACHE[key] = agreement
     if agreement.level == "phonetic" and found.latin == missing.latin:
         # Same sounds, and written the same way.
         return _as_level(agreement, "exact")
+    if (
+        found_shape[3] != missing_shape[3]  # split on one side only: cheap, checked first
+        and agreement.level != NULL
+        and _NAME_RANK[agreement.level] < _PHONETIC_RANK
+        and _same_joined(found_shape[2], missing_shape[2])
+    ):
+        shorter, longer = sorted((len(found_shape[0]), len(missing_shape[0])))
+        return NameAgreement("phonetic", (), shorter, shorter, longer)
     return agreement
+
+
+def _same_joined(one: str, other: str) -> bool:
+    """Two names' words, run together, sound the same: "ramprasad" and "ramaprasad"
+    (the same first letter and lengths within a few letters are checked first)."""
+    if not one or not other or one[0] != other[0] or abs(len(one) - len(other)) > 3:
+        return False
+    return one == other or strict_key(one) == strict_key(other)
 
 
 def _agree_tokens(
