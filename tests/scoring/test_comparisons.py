@@ -295,6 +295,12 @@ def test_height_allows_more_for_more_years_apart() -> None:
             id="phone one digit off",
         ),
         pytest.param(
+            {"father_name": "Pappu"},
+            {"father_name": "Rajesh Kumar"},
+            NULL,
+            id="the father by a pet name: not compared",
+        ),
+        pytest.param(
             {"guardian_phone": "01712345678"},
             {"guardian_phone": "+880 1712345678"},
             "phone",

@@ -23,7 +23,7 @@ from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
 from matcher.normalize.ages import BirthInterval
-from matcher.normalize.names import NameToken, ParsedName
+from matcher.normalize.names import NameToken, ParsedName, is_also_given_name
 from matcher.normalize.person import Person, own_name
 from matcher.normalize.phonetic import strict_key
 from matcher.normalize.places import PlaceMatch
@@ -518,6 +518,11 @@ def _parent_level(found: ParsedName, missing: ParsedName) -> str:
         # One part agrees and another conflicts ("Jagnath Naik" / "Jagannath
         # Sahoo"; in Telugu names the shared first part is often the surname).
         return "fuzzy"
+    if level == "nickname_only" and _pet_name_against_name(found, missing):
+        # A child knows the father as "Pappu" or "Munna", the report names him
+        # Rajesh Kumar: a pet name says nothing against a formal name. (Raju and
+        # Sonu are given names of grown men too: against Suresh they conflict.)
+        return NULL
     if any(t.kind == "initial" for t in found.tokens) or any(
         t.kind == "initial" for t in missing.tokens
     ):
@@ -525,6 +530,22 @@ def _parent_level(found: ParsedName, missing: ParsedName) -> str:
         if any(t.text and t.text[0] in initials_a for t in missing.tokens):
             return "initial"
     return "different"
+
+
+def _pet_name_against_name(found: ParsedName, missing: ParsedName) -> bool:
+    """A parent named by a pet name on one side and a formal name on the other."""
+    return (
+        bool(found.tokens and missing.tokens)
+        and agree_names(found, missing).level == "nickname_only"
+        and (_pet_name_only(found) or _pet_name_only(missing))
+    )
+
+
+def _pet_name_only(name: ParsedName) -> bool:
+    """Only pet names that are never formal names ("Pappu", "Munna"; not "Raju")."""
+    return name.is_nickname_only and not any(
+        is_also_given_name(t.text) for t in name.tokens if t.kind == "nickname"
+    )
 
 
 def _phone_level(found: Sequence[str], missing: Sequence[str]) -> str:
@@ -566,10 +587,14 @@ def compare_family(found: Person, missing: Person, *, explain: bool = True) -> C
     if not explain:
         return Comparison("family", level, "", tf_keys)
     parts = []
-    if father != NULL:
-        parts.append(f"father {_shown(found.father)} / {_shown(missing.father)}: {father}")
-    if mother != NULL:
-        parts.append(f"mother {_shown(found.mother)} / {_shown(missing.mother)}: {mother}")
+    for role, level_of_parent, ours, theirs in (
+        ("father", father, found.father, missing.father),
+        ("mother", mother, found.mother, missing.mother),
+    ):
+        if level_of_parent != NULL:
+            parts.append(f"{role} {_shown(ours)} / {_shown(theirs)}: {level_of_parent}")
+        elif _pet_name_against_name(ours, theirs):
+            parts.append(f"{role} {_shown(ours)} / {_shown(theirs)}: a pet name, not compared")
     if guardian != NULL:
         parts.append(f"guardian: {guardian}")
     if phone != NULL:
