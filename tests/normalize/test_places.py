@@ -294,6 +294,21 @@ def test_towns_children_name_are_their_districts(
     assert match.resolution is ALIAS
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Azamgadh", "Azamgarh"),
+        ("Sitamadhi", "Sitamarhi"),
+        ("Tikamgadh", "Tikamgarh"),
+        ("Madubani", "Madhubani"),  # the plain skeleton still forgives a dropped h
+    ],
+)
+def test_dh_for_the_flapped_r(gazetteer: Gazetteer, text: str, name: str) -> None:
+    """ड़ is written "dh" as often as "rh" or "r": Azamgadh is Azamgarh."""
+    match = gazetteer.resolve(text)
+    assert match.district is not None and match.district.name == name
+
+
 ADDRESSES = [
     ("Vill- Rampur, PS- Kotwali, Dist- Gaya, Bihar", "", "IN-196", "a whole address"),
     ("Rampur, Gaya", "", "IN-196", "village, district"),

@@ -305,15 +305,28 @@ def _skeleton(compact: str) -> str:
     return _DOUBLED.sub(r"\1", s)
 
 
+#: "dh" after a vowel, as ड़/ढ़ is often written where the official spelling has "r" or
+#: "rh" (Azamgadh/Azamgarh, Sitamadhi/Sitamarhi, Pratapgadh).
+_FLAPPED_DH = re.compile(r"(?<=[aeiou])dh")
+
+
 def _skeletons(norm: str) -> tuple[str, ...]:
-    """Skeletons of the space-free forms of a Latin text (none for other scripts)."""
+    """Skeletons of the space-free forms of a Latin text (none for other scripts).
+
+    A form with "dh" after a vowel also gets the skeleton of its "rh" reading, on
+    both the gazetteer's side and the query's: "Azamgadh" meets Azamgarh, while
+    "Madubani" (a dropped h) still meets Madhubani through the plain skeleton.
+    Adding it joined no two districts that were apart.
+    """
     if not norm.isascii():
         return ()
     words = norm.split()
     tokens = _tokens(words)
     if not tokens:
         return ()
-    return tuple(dict.fromkeys((_skeleton("".join(tokens)), _skeleton("".join(words)))))
+    forms = ("".join(tokens), "".join(words))
+    flapped = tuple(_FLAPPED_DH.sub("rh", form) for form in forms if "dh" in form)
+    return tuple(dict.fromkeys(_skeleton(form) for form in (*forms, *flapped)))
 
 
 # ---------------------------------------------------------------------------
