@@ -235,11 +235,13 @@ def test_fuzzy_links_equal_the_reference(
         ]
     )
     links = fuzzy_links(found_frame, missing_frame)
-    got = {
-        (f, m): round(s, 4)
-        for f, m, s in zip(links["found_id"], links["missing_id"], links["score"], strict=True)
-    }
-    assert got == reference_links(found_rows, missing_rows)
+    pairs = zip(links["found_id"], links["missing_id"], strict=True)
+    got = dict(zip(pairs, links["score"], strict=True))
+    expected = reference_links(found_rows, missing_rows)
+    assert got.keys() == expected.keys()
+    # The baseline scores in float32 (rapidfuzz's cdist), the reference in float64:
+    # 87.395 can round to 0.8739 or 0.874 at the fourth decimal.
+    assert got == pytest.approx(expected, abs=1e-4)
     assert all(
         (d == "match") == (s >= 0.9) for d, s in zip(links["decision"], links["score"], strict=True)
     )
