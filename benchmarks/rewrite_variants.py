@@ -21,6 +21,7 @@ what reading them is worth; the truth file is copied unchanged.
 from __future__ import annotations
 
 import argparse
+import calendar
 import csv
 import random
 import re
@@ -31,20 +32,7 @@ from pathlib import Path
 from matcher.errors import InvalidFieldValue
 from matcher.normalize.dates import parse_date
 
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+_MONTHS = calendar.month_name[1:]
 _LANGUAGES = {
     "Bengali": ("Bangla", "বাংলা"),
     "Odia": ("Oriya",),

@@ -49,9 +49,12 @@ import calendar
 import re
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import TypeVar
 
 from matcher.errors import InvalidFieldValue
 from matcher.normalize.text import fold_text
+
+_T = TypeVar("_T")
 
 #: Years before this are rejected (placeholders such as 1900-01-01, or typos).
 MIN_YEAR = 1950
@@ -246,9 +249,11 @@ def parse_date(text: str, *, today: date | None = None) -> date | None:
     unrecognised dates. ``today`` (default :meth:`date.today`) is the reference
     for the future check and for placing two-digit years.
     """
-    if today is None:
-        today = date.today()
-    outcome = _parse_date_cached(text, today)
+    return _raised(_parse_date_cached(text, today or date.today()))
+
+
+def _raised(outcome: _T | str) -> _T:
+    """A cached reading's value, or its error reason raised (errors are cached as text)."""
     if isinstance(outcome, str):
         raise InvalidFieldValue(outcome)
     return outcome
@@ -293,12 +298,7 @@ def parse_period(text: str, *, today: date | None = None) -> tuple[date, date] |
     :class:`~matcher.errors.InvalidFieldValue` for anything else, full dates
     included (read those with :func:`parse_date`).
     """
-    if today is None:
-        today = date.today()
-    outcome = _parse_period_cached(text, today)
-    if isinstance(outcome, str):
-        raise InvalidFieldValue(outcome)
-    return outcome
+    return _raised(_parse_period_cached(text, today or date.today()))
 
 
 @lru_cache(maxsize=4096)
