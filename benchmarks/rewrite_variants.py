@@ -104,10 +104,9 @@ def _rewrite(row: dict[str, str], kind: str, share: float, rnd: random.Random) -
         row["district"] = f"Vill- {village}, Dist- {row['district']}"
         done["address"] += 1
     for field in ("name", "father_name"):
-        text = row.get(field, "")
         for english, sanskrit in _SURNAMES.items():
-            if english in text and roll():
-                row[field] = text.replace(english, sanskrit)
+            if english in row.get(field, "") and roll():
+                row[field] = row[field].replace(english, sanskrit)
                 done["Sanskrit surname"] += 1
         if " Kumar " in row.get(field, "") and roll():
             row[field] = row[field].replace(" Kumar ", " Kr. ")

@@ -282,7 +282,9 @@ PERIODS = [
 
 @pytest.mark.parametrize(("text", "period"), [c[:2] for c in PERIODS], ids=[c[2] for c in PERIODS])
 def test_period_reads_a_month_or_a_year(text: str, period: tuple[date, date]) -> None:
-    assert parse_period(text, today=TODAY) == period
+    read = parse_period(text, today=TODAY)
+    assert read is not None and (read.first, read.last) == period
+    assert read.whole_year == (len(text.strip()) == 4)  # "2011": a year; the rest months
 
 
 NOT_PERIODS = [

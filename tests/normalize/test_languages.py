@@ -51,6 +51,9 @@ def test_other_languages_are_not_pulled_towards_a_near_name(name: str) -> None:
         ("Hindi and Urdu", {"hindi", "urdu"}),
         ("Maithili/Hindi; Nepali", {"maithili", "hindi", "nepali"}),
         ("Hindi aur Bhojpuri", {"hindi", "bhojpuri"}),
+        ("Bangla.", {"bengali"}),
+        ("Hindi (little)", {"hindi"}),
+        ("Hindi-Bhojpuri", {"hindi", "bhojpuri"}),
         ("  ,  ", set()),
     ],
 )

@@ -32,3 +32,9 @@ def test_words_that_only_say_a_mark_is_there_are_dropped() -> None:
 
 def test_unknown_words_are_kept_as_written() -> None:
     assert parse_marks("Tattoo of Om on left hand") == {"tattoo", "om", "left", "hand"}
+
+
+def test_an_english_word_is_not_read_as_a_romanized_hindi_one() -> None:
+    """पैर (leg) is "pair" in Latin letters; "a pair of moles" is English."""
+    assert "leg" not in parse_marks("a pair of moles")
+    assert parse_marks("पैर पर तिल") == {"leg", "mole"}

@@ -170,7 +170,11 @@ def test_a_record_date_without_a_day_still_places_the_age() -> None:
     assert (person.birth.earliest, person.birth.latest) == (date(1998, 3, 2), date(1999, 3, 31))
     assert [p.field for p in person.problems] == ["missing_date"]
     assert "no day is assumed" in person.problems[0].reason
-    assert person.record_period == (date(2011, 3, 1), date(2011, 3, 31))
+    assert person.record_period is not None
+    assert (person.record_period.first, person.record_period.last) == (
+        date(2011, 3, 1),
+        date(2011, 3, 31),
+    )
     year = normalize_record(missing(age="12", missing_date="2011"), g, today=TODAY)
     assert year.birth is not None
     assert (year.birth.earliest, year.birth.latest) == (date(1998, 1, 2), date(1999, 12, 31))
@@ -178,6 +182,9 @@ def test_a_record_date_without_a_day_still_places_the_age() -> None:
     child = normalize_record(found(age="10", found_date="03/2024"), g, today=TODAY)
     assert child.record_date is None and child.birth is not None
     assert child.birth.latest == date(2014, 3, 31)
+    # A birth after the period's last day is a problem, as after a full date.
+    late = normalize_record(found(birth_date="01/05/2024", found_date="03/2024"), g, today=TODAY)
+    assert late.birth is None and "after the record's date" in late.problems[-1].reason
     # Anything else that is no date still places nothing, and says why.
     other = normalize_record(missing(age="12", missing_date="Chaitra 2011"), g, today=TODAY)
     assert other.birth is None and "not a recognised date" in other.problems[0].reason

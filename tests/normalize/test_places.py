@@ -319,6 +319,7 @@ ADDRESSES = [
     ("Rampur, Pratapgarh", "", None, "Pratapgarh is in two states: not Rampur"),
     ("Sonpur, Rampur, Bihar", "", None, "Rampur is a district of another state"),
     ("Ward 4, Rampur Khas", "", None, "no part names a district"),
+    ("ग्राम रामपुर, जिला गया", "", "IN-196", "Devanagari, the part marked जिला"),
 ]
 
 

@@ -196,6 +196,12 @@ def test_dates_levels(found_date: str, missing_date: str, level: str) -> None:
         assert missing_date in comparison.detail and "years later" in comparison.detail
 
 
+def test_dates_too_coarse_to_compare_say_so() -> None:
+    f, m = pair({"found_date": "2019"}, {"missing_date": "2019"})
+    comparison = compare_dates(f, m)
+    assert comparison.level == NULL and "too coarse" in comparison.detail
+
+
 @pytest.mark.parametrize(
     ("found_date", "missing_date", "level", "shown"),
     [
@@ -311,6 +317,18 @@ def test_height_allows_more_for_more_years_apart() -> None:
             {"guardian_phone": "+977 9841234567"},
             "phone",
             id="a Nepali mobile without its country code",
+        ),
+        pytest.param(
+            {"guardian_phone": "0771 4123456"},
+            {"guardian_phone": "+977 1 4123456"},
+            "different",
+            id="a Raipur and a Kathmandu landline share ten last digits, not a number",
+        ),
+        pytest.param(
+            {"father_name": "Munna"},
+            {"father_name": "Pappu"},
+            "different",
+            id="two different pet names for the father",
         ),
         pytest.param(
             {"father_name": "Suresh", "mother_name": "Sunita"},

@@ -49,7 +49,7 @@ import calendar
 import re
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from matcher.errors import InvalidFieldValue
 from matcher.normalize.text import fold_text
@@ -286,7 +286,17 @@ _FOUR_DIGITS = re.compile(r"\d{4}")
 _NOT_A_PERIOD = "not a month and year ('March 2011', '03/2011') or a year"
 
 
-def parse_period(text: str, *, today: date | None = None) -> tuple[date, date] | None:
+class DatePeriod(NamedTuple):
+    """A month or a year written without a day."""
+
+    first: date
+    last: date
+    """The period's last day, or today if that comes first."""
+    whole_year: bool
+    """A year ("2011"), not a month ("March 2011")."""
+
+
+def parse_period(text: str, *, today: date | None = None) -> DatePeriod | None:
     """The first and last day of the month or year an incomplete date names.
 
     "March 2011", "Mar-2011", "03/2011", "2011-03", "मार्च 2011" name a month,
@@ -302,7 +312,7 @@ def parse_period(text: str, *, today: date | None = None) -> tuple[date, date] |
 
 
 @lru_cache(maxsize=4096)
-def _parse_period_cached(text: str, today: date) -> tuple[date, date] | str | None:
+def _parse_period_cached(text: str, today: date) -> DatePeriod | str | None:
     if len(text) > MAX_DATE_CHARS:
         return "too long to be a date"
     folded = lookup_key(text)
@@ -338,7 +348,7 @@ def _parse_period_cached(text: str, today: date) -> tuple[date, date] | str | No
     latest = today + timedelta(days=FUTURE_GRACE_DAYS)
     if first > latest:
         return "the date is in the future"
-    return first, min(last, latest)
+    return DatePeriod(first, min(last, latest), month is None)
 
 
 def _read(text: str, today: date) -> date:

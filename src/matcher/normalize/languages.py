@@ -67,8 +67,11 @@ _NAMES: Final[dict[str, tuple[str, ...]]] = {
 
 #: Words around a language's name that are not a language: "Hindi language", "Bangla bhasha".
 _FILLERS: Final = frozenset({"language", "languages", "bhasha", "bhasa", "boli", "only", "little"})
-#: Separators between languages: "Hindi, Bhojpuri", "Hindi and Bengali", "Hindi & Urdu".
-_SPLIT: Final = re.compile(r"\s*(?:[;,/|&+]|\band\b|\baur\b|\bor\b)\s*")
+#: Separators between languages: "Hindi, Bhojpuri", "Hindi and Bengali", "Hindi & Urdu",
+#: "Hindi-Bhojpuri", "Hindi (little)".
+_SPLIT: Final = re.compile(r"\s*(?:[;,/|&+()\[\]-]|\band\b|\baur\b|\bor\b)\s*")
+#: Punctuation around a name ("Bangla.", "'Hindi'"), dropped before the lookup.
+_PUNCTUATION: Final = re.compile(r"[.:!?'\"`*_~]+")
 #: Jaro-Winkler similarity from which an unknown Latin spelling is read as a known
 #: name ("malyalam" 0.98, "telgu" 0.95); "hindi" against "sindhi" is 0.82.
 _SPELLING: Final = 0.92
@@ -103,7 +106,7 @@ _LATIN_NAMES: Final = tuple(name for name in _LOOKUP if name.isascii())
 def canonical_language(text: str) -> str:
     """The canonical name of one language as written ("Bangla" -> "bengali"), or the
     text itself, lower-cased, when it names no language known here."""
-    written = _key(text)
+    written = " ".join(_key(_PUNCTUATION.sub(" ", text)).split())
     known = _LOOKUP.get(written)  # "Nepal Bhasa" before its "bhasa" is dropped
     if known is not None:
         return known

@@ -40,7 +40,8 @@ _ENGLISH: Final[dict[str, tuple[str, ...]]] = {
     "cheek": ("gaal", "gal", "गाल", "গাল", "গালে"),
     "forehead": ("matha", "maatha", "mathe", "maathe", "kapal", "माथा", "माथे", "কপাল", "কপালে"),
     "hand": ("haath", "hath", "हाथ", "হাত", "হাতে"),
-    "leg": ("pair", "paer", "pao", "paon", "taang", "tang", "पैर", "टांग", "পা", "পায়ে"),
+    # Not "pair", the Latin spelling of पैर: "a pair of moles" is English.
+    "leg": ("paer", "pao", "paon", "taang", "tang", "पैर", "टांग", "পা", "পায়ে"),
     "eye": ("aankh", "ankh", "aakh", "आंख", "आँख", "চোখ"),
     "eyebrow": ("bhau", "bhaun", "bhon", "भौं", "भौंह", "ভুরু"),
     "nose": ("naak", "nak", "नाक", "নাক"),
@@ -75,20 +76,22 @@ _FILLERS: Final = frozenset(
 _WORDS: Final = re.compile(r"[^\W\d_]+")
 
 
-def _key(word: str) -> str:
-    """A word in Latin letters, lower case (romanized if written in an Indic script)."""
-    return word if word.isascii() else romanize_word(word)
+def _lookup() -> tuple[dict[str, str], dict[str, str]]:
+    """Words in Latin letters, and words in an Indic script as written, to English.
 
-
-def _lookup() -> dict[str, str]:
-    table: dict[str, str] = {}
+    Native words are looked up as written, not romanized: पैर romanizes to
+    "pair", which in an English description is "a pair of moles".
+    """
+    latin: dict[str, str] = {}
+    native: dict[str, str] = {}
     for english, words in _ENGLISH.items():
         for word in words:
-            table[_key(fold_text(word).lower())] = english
-    return table
+            key = fold_text(word).lower()
+            (latin if key.isascii() else native)[key] = english
+    return latin, native
 
 
-_TO_ENGLISH: Final = _lookup()
+_LATIN_TO_ENGLISH, _NATIVE_TO_ENGLISH = _lookup()
 
 
 @lru_cache(maxsize=16384)
@@ -99,6 +102,10 @@ def parse_marks(text: str) -> frozenset[str]:
     """
     words: list[str] = []
     for part in fold_text(text).lower().split():
-        words.extend(_WORDS.findall(_key(part)))
-    english = (_TO_ENGLISH.get(word, word) for word in words if word not in _FILLERS)
-    return frozenset(w for w in english if len(w) > 1 and w not in _FILLERS)
+        if part.isascii():
+            words.extend(_LATIN_TO_ENGLISH.get(w, w) for w in _WORDS.findall(part))
+        elif part in _NATIVE_TO_ENGLISH:
+            words.append(_NATIVE_TO_ENGLISH[part])
+        else:
+            words.extend(_LATIN_TO_ENGLISH.get(w, w) for w in _WORDS.findall(romanize_word(part)))
+    return frozenset(w for w in words if len(w) > 1 and w not in _FILLERS)

@@ -16,7 +16,7 @@ from typing import Final
 
 from matcher.errors import InvalidFieldValue
 from matcher.normalize.ages import AgeRange, BirthInterval, birth_interval, parse_age
-from matcher.normalize.dates import MIN_YEAR, parse_date, parse_period
+from matcher.normalize.dates import MIN_YEAR, DatePeriod, parse_date, parse_period
 from matcher.normalize.heights import parse_height
 from matcher.normalize.languages import parse_languages
 from matcher.normalize.marks import parse_marks
@@ -64,9 +64,9 @@ class Person:
     birth: BirthInterval | None
     record_date: date | None
     """``missing_date`` or ``found_date``: the date the age refers to."""
-    record_period: tuple[date, date] | None
-    """The first and last day of a record date written without a day ("March 2019",
-    "2019"), when ``record_date`` could not be read for that reason alone."""
+    record_period: DatePeriod | None
+    """A record date written without a day ("March 2019", "2019"), when
+    ``record_date`` could not be read for that reason alone."""
     father: ParsedName
     mother: ParsedName
     guardian: ParsedName
@@ -126,7 +126,7 @@ def _birth_in_age_field(text: str, today: date) -> BirthInterval | None:
     return BirthInterval(born, born, "birth_date") if born is not None else None
 
 
-def _record_period(text: str, today: date) -> tuple[date, date] | None:
+def _record_period(text: str, today: date) -> DatePeriod | None:
     """The month or year of a record date written without a day, if that is what it is."""
     try:
         return parse_period(text, today=today)
@@ -294,7 +294,7 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
     record_date: date | None = None
     # A record date with no day ("March 2019") is not a date, but it still says
     # when the age was given: the birth is placed from the period's first to last day.
-    record_period: tuple[date, date] | None = None
+    record_period: DatePeriod | None = None
     text = get(date_field, "")
     if text:
         try:
@@ -326,19 +326,21 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
     reference = record_date
     if reference is None and is_found and record_period is None:
         reference = day
+    # The latest day the record can speak of: its date, or the last day of its period.
+    latest_day = reference if reference is not None or record_period is None else record_period.last
     birth: BirthInterval | None = None
     if birth_date is not None or (age is not None and reference is not None):
         try:
-            birth = birth_interval(age, birth_date, reference)
+            birth = birth_interval(age, birth_date, latest_day)  # latest_day is reference if set
         except InvalidFieldValue as exc:
             problems.append(FieldProblem("birth_date", exc.reason))
     elif age is not None and record_period is not None:
-        birth = _age_in_period(age, *record_period)
+        birth = _age_in_period(age, record_period.first, record_period.last)
     elif birth_in_age is not None:
-        if reference is None:
+        if latest_day is None:
             birth = birth_in_age
-        elif birth_in_age.earliest <= reference:
-            latest = min(birth_in_age.latest, reference)
+        elif birth_in_age.earliest <= latest_day:
+            latest = min(birth_in_age.latest, latest_day)
             birth = BirthInterval(birth_in_age.earliest, latest, birth_in_age.source)
         # The sender is told either way (the next problem would be a height's).
         read = _BIRTH_IN_AGE_FIELD if birth is not None else _BIRTH_IN_AGE_FIELD_TOO_LATE

@@ -174,7 +174,11 @@ _NOISE_WORDS = frozenset(
     )
 )
 #: An address part that says it is the district: "Dist- Gaya", "Distt. Gaya", "Zila Gaya".
-_DISTRICT_MARK = re.compile(r"(?:distt?|dst|district|zil+a|jil+a|जिला|জেলা)\b", re.IGNORECASE)
+#: (Not ``\b``: जिला and জেলা end in a vowel sign, which ``re`` does not count as a word
+#: character, so no word boundary follows them.)
+_DISTRICT_MARK = re.compile(
+    r"(?:distt?|dst|district|zil+a|jil+a|जिला|জেলা)(?![^\W_])", re.IGNORECASE
+)
 # Words that say "this is a state" and can be dropped before a second state lookup.
 _STATE_NOISE = frozenset({"state", "division", "div", "bibhag", "राज्य", "বিভাগ"})
 _COUNTRY_WORDS = {

@@ -532,12 +532,29 @@ def _parent_level(found: ParsedName, missing: ParsedName) -> str:
     return "different"
 
 
+#: Country codes whose mobiles have ten national digits: India, Bangladesh, Nepal.
+_TEN_DIGIT_CODES = ("+91", "+880", "+977")
+
+
+def _ten_digits(e164: str) -> str:
+    """The national number of an Indian, Bangladeshi or Nepali number when it has ten
+    digits, else "" (a Kathmandu landline's last ten digits include its country code)."""
+    for code in _TEN_DIGIT_CODES:
+        if e164.startswith(code):
+            national = e164[len(code) :]
+            return national if len(national) == 10 else ""
+    return ""
+
+
 def _pet_name_against_name(found: ParsedName, missing: ParsedName) -> bool:
     """A parent named by a pet name on one side and a formal name on the other."""
     return (
         bool(found.tokens and missing.tokens)
         and agree_names(found, missing).level == "nickname_only"
-        and (_pet_name_only(found) or _pet_name_only(missing))
+        and (
+            (_pet_name_only(found) and not missing.is_nickname_only)
+            or (_pet_name_only(missing) and not found.is_nickname_only)
+        )
     )
 
 
@@ -549,11 +566,15 @@ def _pet_name_only(name: ParsedName) -> bool:
 
 
 def _phone_level(found: Sequence[str], missing: Sequence[str]) -> str:
-    """Numbers compared on their last ten digits (E.164, so ``phone_key``): a Bangladeshi or
-    Nepali mobile written without its country code reads as an Indian number, same ten digits."""
+    """E.164 numbers, equal or with the same ten-digit national number: a Bangladeshi
+    or Nepali mobile written without its country code reads as an Indian number."""
     if not found or not missing:
         return NULL
-    if {a[-10:] for a in found} & {b[-10:] for b in missing}:
+    if set(found) & set(missing):
+        return "same"
+    found_ten = {_ten_digits(a) for a in found}
+    found_ten.discard("")
+    if found_ten and found_ten & {_ten_digits(b) for b in missing}:
         return "same"
     for a in found:
         for b in missing:
@@ -883,7 +904,8 @@ def _span(person: Person) -> tuple[date, date] | None:
     """The record's date as the days it may be: one day, or a month or year written alone."""
     if person.record_date is not None:
         return person.record_date, person.record_date
-    return person.record_period
+    period = person.record_period
+    return None if period is None else (period.first, period.last)
 
 
 def _period_dates_level(found: Person, missing: Person) -> str:
@@ -901,10 +923,10 @@ def _date_text(person: Person) -> str:
     """The record's date as written down to the day, the month or the year."""
     if person.record_date is not None:
         return str(person.record_date)  # ISO
-    first, last = person.record_period or (None, None)
-    if first is None or last is None:
+    period = person.record_period
+    if period is None:
         return "unknown"
-    return f"{first:%B %Y}" if first.month == last.month else str(first.year)
+    return str(period.first.year) if period.whole_year else f"{period.first:%B %Y}"
 
 
 def _dates_level(days: int) -> str:
@@ -933,7 +955,10 @@ def compare_dates(found: Person, missing: Person, *, explain: bool = True) -> Co
     if days is None:
         level = _period_dates_level(found, missing)
         if level == NULL:
-            return Comparison("dates", NULL, "a date not known on one side")
+            if _span(found) is None or _span(missing) is None:
+                return Comparison("dates", NULL, "a date not known on one side")
+            coarse = f"missing {_date_text(missing)}, found {_date_text(found)}"
+            return Comparison("dates", NULL, f"{coarse}: too coarse to tell how long after")
         if not explain:
             return Comparison("dates", level, "")
         missing_in, found_in = _date_text(missing), _date_text(found)
