@@ -309,18 +309,23 @@ def _skeleton(compact: str) -> str:
     return _DOUBLED.sub(r"\1", s)
 
 
-#: "dh" after a vowel, as ड़/ढ़ is often written where the official spelling has "r" or
-#: "rh" (Azamgadh/Azamgarh, Sitamadhi/Sitamarhi, Pratapgadh).
-_FLAPPED_DH = re.compile(r"(?<=[aeiou])dh")
+#: Spellings by ear that a name is also indexed and looked up under: "dh" after a
+#: vowel for ड़/ढ़, written "r" or "rh" officially (Azamgadh/Azamgarh, Sitamadhi/
+#: Sitamarhi); "au" said "o" (Jonpur/Jaunpur); "eo" said "ev" (Devghar/Deoghar).
+_SPOKEN_VARIANTS = (
+    (re.compile(r"(?<=[aeiou])dh"), "rh"),
+    (re.compile(r"au"), "o"),
+    (re.compile(r"eo"), "ev"),
+)
 
 
 def _skeletons(norm: str) -> tuple[str, ...]:
     """Skeletons of the space-free forms of a Latin text (none for other scripts).
 
-    A form with "dh" after a vowel also gets the skeleton of its "rh" reading, on
-    both the gazetteer's side and the query's: "Azamgadh" meets Azamgarh, while
-    "Madubani" (a dropped h) still meets Madhubani through the plain skeleton.
-    Adding it joined no two districts that were apart.
+    A form with one of ``_SPOKEN_VARIANTS`` also gets the skeleton of its other
+    reading, on both the gazetteer's side and the query's: "Azamgadh" meets
+    Azamgarh, while "Madubani" (a dropped h) still meets Madhubani through the
+    plain skeleton. Adding them joined no two districts that were apart.
     """
     if not norm.isascii():
         return ()
@@ -329,8 +334,13 @@ def _skeletons(norm: str) -> tuple[str, ...]:
     if not tokens:
         return ()
     forms = ("".join(tokens), "".join(words))
-    flapped = tuple(_FLAPPED_DH.sub("rh", form) for form in forms if "dh" in form)
-    return tuple(dict.fromkeys(_skeleton(form) for form in (*forms, *flapped)))
+    spoken = tuple(
+        variant
+        for form in forms
+        for pattern, replacement in _SPOKEN_VARIANTS
+        if (variant := pattern.sub(replacement, form)) != form
+    )
+    return tuple(dict.fromkeys(_skeleton(form) for form in (*forms, *spoken)))
 
 
 # ---------------------------------------------------------------------------
