@@ -302,6 +302,8 @@ def test_towns_children_name_are_their_districts(
         ("Tikamgadh", "Tikamgarh"),
         ("Madubani", "Madhubani"),  # the plain skeleton still forgives a dropped h
         ("Jonpur", "Jaunpur"),  # "au" said "o"
+        ("Khagadiya", "Khagaria"),  # "d" for ड़ without the h
+        ("Pakud", "Pakur"),
     ],
 )
 def test_spellings_by_ear(gazetteer: Gazetteer, text: str, name: str) -> None:

@@ -309,11 +309,13 @@ def _skeleton(compact: str) -> str:
     return _DOUBLED.sub(r"\1", s)
 
 
-#: Spellings by ear that a name is also indexed and looked up under: "dh" after a
-#: vowel for ड़/ढ़, written "r" or "rh" officially (Azamgadh/Azamgarh, Sitamadhi/
-#: Sitamarhi); "au" said "o" (Jonpur/Jaunpur); "eo" said "ev" (Devghar/Deoghar).
+#: Spellings by ear that a name is also indexed and looked up under: "dh" or "d"
+#: after a vowel for ड़/ढ़, written "r" or "rh" officially (Azamgadh/Azamgarh,
+#: Sitamadhi/Sitamarhi, Khagadiya/Khagaria, Pakud/Pakur); "au" said "o"
+#: (Jonpur/Jaunpur); "eo" said "ev" (Devghar/Deoghar).
 _SPOKEN_VARIANTS = (
     (re.compile(r"(?<=[aeiou])dh"), "rh"),
+    (re.compile(r"(?<=[aeiou])d(?=[aeiouy]|$)"), "r"),  # Khagadiya, Pakud
     (re.compile(r"au"), "o"),
     (re.compile(r"eo"), "ev"),
 )
