@@ -327,17 +327,13 @@ def _parse_period_cached(text: str, today: date) -> DatePeriod | str | None:
     elif _FOUR_DIGITS.fullmatch(folded):
         year = int(folded)
     else:
-        numbers: list[str] = []
-        for token in _TOKEN.findall(folded):
-            if token.isdigit():
-                numbers.append(token)
-            elif token in _MONTHS and month is None:
-                month = _MONTHS[token]
-            elif token not in _DATE_FILLERS:
-                return _NOT_A_PERIOD
-        if month is None or len(numbers) != 1 or len(numbers[0]) != 4:
+        try:
+            named, numbers = _month_and_numbers(folded)
+        except InvalidFieldValue:
             return _NOT_A_PERIOD
-        year = int(numbers[0])
+        if not named or len(numbers) != 1 or len(numbers[0]) != 4:
+            return _NOT_A_PERIOD
+        month, year = named, int(numbers[0])
     if month is not None and not 1 <= month <= 12:
         return f"month {month} does not exist"
     if year < MIN_YEAR:
@@ -397,7 +393,11 @@ def _read_eight_digits(text: str, today: date) -> date:
     return readings[0]
 
 
-def _read_with_month_name(text: str, today: date) -> date:
+def _month_and_numbers(text: str) -> tuple[int, list[str]]:
+    """The month a date's words name (0: none) and its runs of digits.
+
+    Raises for two month names, or for a word that is neither a month nor a filler.
+    """
     month = 0
     numbers: list[str] = []
     for token in _TOKEN.findall(text):
@@ -412,6 +412,11 @@ def _read_with_month_name(text: str, today: date) -> date:
             raise InvalidFieldValue(
                 "not a recognised date; write DD/MM/YYYY, YYYY-MM-DD or '4 March 2011'"
             )
+    return month, numbers
+
+
+def _read_with_month_name(text: str, today: date) -> date:
+    month, numbers = _month_and_numbers(text)
     if not month:
         raise InvalidFieldValue(
             "not a recognised date; write DD/MM/YYYY, YYYY-MM-DD or '4 March 2011'"
