@@ -18,10 +18,10 @@ Rules, and why:
   any number ``phonenumbers`` considers valid is accepted (relatives abroad
   are real contacts), so a Bangladeshi mobile written without ``+880``
   (``01712345678``) is read as what it also is, an Indian landline (the
-  phone comparison matches numbers on their last ten digits, so it still
-  meets ``+8801712345678``). A number that starts with 880 or 977 and is no
-  valid number of the region is read with that country code
-  (``880 1712345678``, ``977-9841234567``).
+  phone comparison matches numbers on their ten national digits,
+  :func:`ten_digit_number`, so it still meets ``+8801712345678``). A number
+  that starts with 880 or 977 and is no valid number of the region is read
+  with that country code (``880 1712345678``, ``977-9841234567``).
 * Service numbers (Childline 1098, emergency 112, police 100, ...; see
   :data:`SERVICE_NUMBERS`, plus any short number ``phonenumbers`` knows for the
   region) are not a family's phone: they are kept apart in
@@ -354,6 +354,24 @@ def _is_placeholder(national_number: str) -> bool:
     """9999999999, 9000000000: one digit repeated after the first, typed for "no phone"."""
     length = len(national_number)
     return length >= 7 and national_number[1:] == national_number[1] * (length - 1)
+
+
+#: Country codes of the numbers whose mobiles have ten national digits.
+_TEN_DIGIT_CODES = ("+91", *("+" + code for code in _NEIGHBOUR_CODES))
+
+
+def ten_digit_number(e164: str) -> str:
+    """The ten national digits of an Indian, Bangladeshi or Nepali number, else "".
+
+    The same mobile written with and without its country code has the same ten
+    digits; a shorter number (a Kathmandu landline, +97714412345) has none, as
+    its last ten digits would include the country code.
+    """
+    for code in _TEN_DIGIT_CODES:
+        if e164.startswith(code):
+            national = e164[len(code) :]
+            return national if len(national) == 10 else ""
+    return ""
 
 
 def phone_key(e164: str) -> str:

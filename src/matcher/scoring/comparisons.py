@@ -25,6 +25,7 @@ from rapidfuzz.fuzz import token_set_ratio
 from matcher.normalize.ages import BirthInterval
 from matcher.normalize.names import NameToken, ParsedName, is_also_given_name
 from matcher.normalize.person import Person, own_name
+from matcher.normalize.phones import ten_digit_number
 from matcher.normalize.phonetic import strict_key
 from matcher.normalize.places import PlaceMatch
 from matcher.normalize.village import village_key
@@ -532,29 +533,11 @@ def _parent_level(found: ParsedName, missing: ParsedName) -> str:
     return "different"
 
 
-#: Country codes whose mobiles have ten national digits: India, Bangladesh, Nepal.
-_TEN_DIGIT_CODES = ("+91", "+880", "+977")
-
-
-def _ten_digits(e164: str) -> str:
-    """The national number of an Indian, Bangladeshi or Nepali number when it has ten
-    digits, else "" (a Kathmandu landline's last ten digits include its country code)."""
-    for code in _TEN_DIGIT_CODES:
-        if e164.startswith(code):
-            national = e164[len(code) :]
-            return national if len(national) == 10 else ""
-    return ""
-
-
 def _pet_name_against_name(found: ParsedName, missing: ParsedName) -> bool:
-    """A parent named by a pet name on one side and a formal name on the other."""
-    return (
-        bool(found.tokens and missing.tokens)
-        and agree_names(found, missing).level == "nickname_only"
-        and (
-            (_pet_name_only(found) and not missing.is_nickname_only)
-            or (_pet_name_only(missing) and not found.is_nickname_only)
-        )
+    """A pet name on one side and a name that is not a nickname on the other (whether
+    they agree is the caller's question: ``agree_names`` says "nickname_only")."""
+    return (_pet_name_only(found) and not missing.is_nickname_only) or (
+        _pet_name_only(missing) and not found.is_nickname_only
     )
 
 
@@ -572,9 +555,9 @@ def _phone_level(found: Sequence[str], missing: Sequence[str]) -> str:
         return NULL
     if set(found) & set(missing):
         return "same"
-    found_ten = {_ten_digits(a) for a in found}
+    found_ten = {ten_digit_number(a) for a in found}
     found_ten.discard("")
-    if found_ten and found_ten & {_ten_digits(b) for b in missing}:
+    if found_ten and found_ten & {ten_digit_number(b) for b in missing}:
         return "same"
     for a in found:
         for b in missing:
@@ -614,7 +597,10 @@ def compare_family(found: Person, missing: Person, *, explain: bool = True) -> C
     ):
         if level_of_parent != NULL:
             parts.append(f"{role} {_shown(ours)} / {_shown(theirs)}: {level_of_parent}")
-        elif _pet_name_against_name(ours, theirs):
+        elif (
+            _pet_name_against_name(ours, theirs)
+            and agree_names(ours, theirs).level == "nickname_only"
+        ):
             parts.append(f"{role} {_shown(ours)} / {_shown(theirs)}: a pet name, not compared")
     if guardian != NULL:
         parts.append(f"guardian: {guardian}")
