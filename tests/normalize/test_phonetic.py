@@ -67,6 +67,15 @@ STRICT_FOLDS = [
     ("champa", "chanpa", "m before a consonant/n"),
     ("sambhu", "shanbhu", "m before a consonant, sh/s, bh/b"),
     ("fatimah", "fatima", "final h after a vowel"),
+    ("vikas", "bikash", "v/b (Bengali ব)"),
+    ("vijay", "bijay", "initial v/b"),
+    ("devashish", "debashish", "medial v/b"),
+    ("sourav", "saurabh", "final v/bh"),
+    ("javed", "jabed", "v/b in a Muslim name (Bangladesh)"),
+    ("viswanath", "bishwanath", "v/b and w/v in one name"),
+    ("abhishek", "avishek", "bh/v"),
+    ("yogesh", "jogesh", "initial y/j (Bengali য)"),
+    ("yusuf", "jusuf", "initial y/j in a Muslim name"),
     ("Lakshmi", "LAXMI", "case is ignored"),
 ]
 

@@ -11,10 +11,10 @@ Two keys per name token:
     Sunil/Sunila, Ankit/Ankita, Kumar/Kumari.
 
 ``loose_key``
-    The strict key with the vowels removed and voicing folded (k/g, t/d, p/b/v,
-    c/j), for *finding candidates*: Tamil letters do not mark voicing, officers
-    from Bengal write b for v, and vowels are the least stable part of a
-    transliteration. Equal loose keys are a reason to compare, not to match.
+    The strict key with the vowels removed and voicing folded (k/g, t/d, p/b,
+    c/j), for *finding candidates*: Tamil letters do not mark voicing, and
+    vowels are the least stable part of a transliteration. Equal loose keys
+    are a reason to compare, not to match.
 
 Folds of the strict key, in order (each has a test pair in
 ``tests/normalize/test_phonetic.py``):
@@ -34,7 +34,13 @@ Folds of the strict key, in order (each has a test pair in
   Hindi schwa that South Indian and Bengali spellings keep (Kamala/Kamla,
   Sarala/Sarla, Ramachandra/Ramchandra, Mamata/Mamta);
 * m before a consonant is n (Champa/Chanpa, Sambhu/Shanbhu);
-* a final h after a vowel goes (Fatimah/Fatima).
+* a final h after a vowel goes (Fatimah/Fatima);
+* v (and so w) is b: Bengali, Assamese and Odia have one letter, ব, for both,
+  and their officers write Bikash, Bijay, Debashish, Sourab, Jabed for Vikas,
+  Vijay, Devashish, Sourav, Javed. Names that differ only by v/b are spellings
+  of one name; the rare cost is Wasim/Basim and Wali/Bali;
+* an initial y before a vowel is j: Bengali য is said j (Jogesh, Jamuna,
+  Jashoda, Jusuf for Yogesh, Yamuna, Yashoda, Yusuf).
 
 Deliberately *not* folded: a final a or i (they mark sex), u/o (Umar/Omar meet
 only under the loose key; Mohan/Muhan are not a real variation but
@@ -143,6 +149,11 @@ def strict_key(token: str) -> str:
         s = _collapse_doubles(s)
     if len(s) > 2 and s[-1] == "h" and s[-2] in _VOWELS:
         s = s[:-1]
+    # Last, so that the folds above still see v (ov, onset clusters like sv).
+    if "v" in s:
+        s = _collapse_doubles(s.replace("v", "b"))
+    if len(s) > 1 and s[0] == "y" and s[1] in _VOWELS:
+        s = "j" + s[1:]
     return s
 
 
@@ -168,12 +179,12 @@ def _fold_y_and_ow(s: str) -> str:
     return "".join(out)
 
 
-_LOOSE: Final = str.maketrans({"g": "k", "d": "t", "b": "p", "v": "p", "j": "c"})
+_LOOSE: Final = str.maketrans({"g": "k", "d": "t", "b": "p", "j": "c"})
 
 
 @lru_cache(maxsize=131072)
 def loose_key(token: str) -> str:
-    """Loose key: the strict key without vowels, h or y, voicing folded (k/g, t/d, p/b/v, c/j).
+    """Loose key: the strict key without vowels, h or y, voicing folded (k/g, t/d, p/b, c/j).
 
     A token that is all vowels keeps its strict key, so it is never empty
     unless the token has no Latin letters at all.
