@@ -325,6 +325,36 @@ def test_height_allows_more_for_more_years_apart() -> None:
             id="a Raipur and a Kathmandu landline share ten last digits, not a number",
         ),
         pytest.param(
+            {"guardian_phone": "0771 4123457"},
+            {"guardian_phone": "+977 1 4123456"},
+            "different",
+            id="nor are they one digit apart",
+        ),
+        pytest.param(
+            {"guardian_phone": "+977 1 4123457"},
+            {"guardian_phone": "+977 1 4123456"},
+            "phone",
+            id="two Kathmandu landlines one digit apart",
+        ),
+        pytest.param(
+            {"guardian_phone": "98765 34210"},
+            {"guardian_phone": "98765 43210"},
+            "phone",
+            id="two neighbouring digits swapped",
+        ),
+        pytest.param(
+            {"guardian_phone": "98765 43201"},
+            {"guardian_phone": "98765 34210"},
+            "different",
+            id="two swaps are two typos",
+        ),
+        pytest.param(
+            {"guardian_phone": "+880 1712345678"},
+            {"guardian_phone": "1712345679"},
+            "phone",
+            id="one digit off, with and without the country code",
+        ),
+        pytest.param(
             {"father_name": "Munna"},
             {"father_name": "Pappu"},
             "different",

@@ -550,7 +550,9 @@ def _pet_name_only(name: ParsedName) -> bool:
 
 def _phone_level(found: Sequence[str], missing: Sequence[str]) -> str:
     """E.164 numbers, equal or with the same ten-digit national number: a Bangladeshi
-    or Nepali mobile written without its country code reads as an Indian number."""
+    or Nepali mobile written without its country code reads as an Indian number.
+    "one_digit" is one typo apart (:func:`_one_typo_apart`) on those ten digits,
+    so a landline abroad never comes near an Indian mobile by its last digits."""
     if not found or not missing:
         return NULL
     if set(found) & set(missing):
@@ -559,12 +561,31 @@ def _phone_level(found: Sequence[str], missing: Sequence[str]) -> str:
     found_ten.discard("")
     if found_ten and found_ten & {ten_digit_number(b) for b in missing}:
         return "same"
-    for a in found:
-        for b in missing:
-            da, db = a[-10:], b[-10:]
-            if len(da) == len(db) and sum(x != y for x, y in zip(da, db, strict=True)) == 1:
-                return "one_digit"
+    found_digits = {ten_digit_number(a) or a for a in found}
+    for b in missing:
+        db = ten_digit_number(b) or b
+        if any(_one_typo_apart(da, db) for da in found_digits):
+            return "one_digit"
     return "different"
+
+
+def _one_typo_apart(a: str, b: str) -> bool:
+    """One digit changed, or two neighbours swapped: how a number is misremembered.
+
+    ``a`` and ``b`` are ten national digits or, for other numbers, whole E.164
+    strings; a number of another country or length is never one typo away.
+    """
+    if len(a) != len(b):
+        return False
+    diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(diffs) == 1:
+        return True
+    return (
+        len(diffs) == 2
+        and diffs[1] == diffs[0] + 1
+        and a[diffs[0]] == b[diffs[1]]
+        and a[diffs[1]] == b[diffs[0]]
+    )
 
 
 _PARENT_STRENGTH = {"full": 3, "first": 2, "fuzzy": 1, "initial": 1, "different": -1, NULL: 0}
