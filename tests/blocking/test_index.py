@@ -69,6 +69,13 @@ def test_reached_through_a_phone_with_one_wrong_digit() -> None:
     assert [c.person.id for c in index.candidates(child)] == ["M1"]
 
 
+def test_an_abdul_name_is_reached_by_the_name_he_is_called() -> None:
+    report = person(missing(id="M1", name="Sheikh Abdul Rahim"))
+    index = CandidateIndex([report])
+    child = person(found(name="Rahim"))
+    assert [c.person.id for c in index.candidates(child)] == ["M1"]
+
+
 def test_reached_through_the_village_alone() -> None:
     report = person(missing(id="M1", name="Rahul", village="Vill- Rampoor"))
     index = CandidateIndex([report])

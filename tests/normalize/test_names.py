@@ -15,6 +15,7 @@ from matcher.normalize.names import (
     _misspelt_low_weight,
     _parse_words,
     _words,
+    calling_name,
     is_also_given_name,
     is_nickname,
     name_tables,
@@ -450,3 +451,12 @@ def test_misspelt_low_weight_examples() -> None:
     assert _misspelt_low_weight("koomar") == "kumar"
     assert _misspelt_low_weight("kumaran") is None  # a name of its own
     assert _misspelt_low_weight("kumarr") is None  # Kumar or Kumari?
+
+
+@pytest.mark.parametrize(
+    ("token", "called"),
+    [("abdulrahim", "rahim"), ("abdulkarim", "karim"), ("abdullah", ""), ("abdul", ""),
+     ("rahim", ""), ("abdulla", "")],
+)  # fmt: skip
+def test_calling_name_of_an_abdul_name(token: str, called: str) -> None:
+    assert calling_name(token) == called

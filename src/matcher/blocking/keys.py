@@ -22,7 +22,7 @@ little and a shared phone for a lot; see :mod:`matcher.blocking.index`.
 
 from __future__ import annotations
 
-from matcher.normalize.names import GIVEN_KINDS, ParsedName
+from matcher.normalize.names import GIVEN_KINDS, ParsedName, calling_name
 from matcher.normalize.person import Person
 from matcher.normalize.phonetic import loose_key
 from matcher.normalize.village import village_key
@@ -59,12 +59,16 @@ def key_family(key: str) -> str:
 
 
 def _name_sounds(person: Person) -> set[str]:
-    """Loose sounds of the given names and nicknames in the name and every alias."""
+    """Loose sounds of the given names and nicknames in the name and every alias,
+    and of the name an Abdul name is called by (Abdul Rahim: Rahim)."""
     sounds: set[str] = set()
     for name in (person.name, *person.aliases):
         for token in name.tokens:
             if token.kind in GIVEN_KINDS and token.loose:
                 sounds.add(token.loose)
+                called = calling_name(token.text)
+                if called:
+                    sounds.add(loose_key(called))
     return sounds
 
 

@@ -251,6 +251,20 @@ def _canonical_abd(latin: str) -> str:
     return "abdul" + rest
 
 
+@lru_cache(maxsize=65536)
+def calling_name(text: str) -> str:
+    """The name an "Abdul" name is called by, or "": "abdulrahim" -> "rahim".
+
+    Abdul ("servant of") is joined to the name after it (:func:`_canonical_abd`)
+    so that Abdul Rahim and Abdul Karim never agree on "Abdul"; but at home,
+    and to a child, Abdul Rahim is Rahim, and a report says one where the
+    child says the other. Whole names (Abdullah) have no calling name.
+    """
+    if not text.startswith("abdul") or len(text) < 8 or text in tables.ABD_WHOLE:
+        return ""
+    return text[5:]
+
+
 def _join_abd(article: str, rest: str) -> str:
     """Join "abdur" + "rahman" into the canonical "abdulrahman"."""
     return _canonical_abd(article + rest) if article != "abd" else "abdul" + rest

@@ -23,10 +23,10 @@ from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
 from matcher.normalize.ages import BirthInterval
-from matcher.normalize.names import NameToken, ParsedName, is_also_given_name
+from matcher.normalize.names import NameToken, ParsedName, calling_name, is_also_given_name
 from matcher.normalize.person import Person, own_name
 from matcher.normalize.phones import ten_digit_number
-from matcher.normalize.phonetic import strict_key
+from matcher.normalize.phonetic import loose_key, strict_key
 from matcher.normalize.places import PlaceMatch
 from matcher.normalize.village import village_key
 from matcher.records import Sex
@@ -157,6 +157,25 @@ def _token_match(a: NameToken, b: NameToken) -> int:
 
 
 def _token_match_uncached(a: NameToken, b: NameToken) -> int:
+    if a.strict and a.strict == b.strict:
+        return 3
+    called_a, called_b = calling_name(a.text), calling_name(b.text)
+    if called_a and called_b:
+        # Abdul Rahim and Abdul Karim: the shared "Abdul" says nothing.
+        return _spelling_match(_called_token(a, called_a), _called_token(b, called_b))
+    if called_a or called_b:
+        # Abdul Rahim is called Rahim (see ``calling_name``).
+        a_called = _called_token(a, called_a) if called_a else a
+        b_called = _called_token(b, called_b) if called_b else b
+        return max(_spelling_match(a_called, b_called), _spelling_match(a, b))
+    return _spelling_match(a, b)
+
+
+def _called_token(token: NameToken, called: str) -> NameToken:
+    return NameToken(called, token.kind, strict_key(called), loose_key(called))
+
+
+def _spelling_match(a: NameToken, b: NameToken) -> int:
     if a.strict and a.strict == b.strict:
         return 3
     if a.loose and a.loose == b.loose:
