@@ -1,4 +1,4 @@
-"""The ``sex`` field: English, Hindi, Bengali and Urdu words and the usual codes.
+"""The ``sex`` field: English words, the usual codes, and the words of the region's scripts.
 
 Decisions:
 
@@ -61,6 +61,31 @@ _MALE = (
     "لڑکا",
     "مرد",
     "بیٹا",
+    # Other scripts of the region: Tamil, Telugu, Kannada, Malayalam, Gujarati,
+    # Gurmukhi, Odia, Marathi and Nepali (Devanagari), Assamese.
+    "ஆண்",
+    "பையன்",
+    "మగ",
+    "పురుషుడు",
+    "బాలుడు",
+    "ಗಂಡು",
+    "ಪುರುಷ",
+    "ಹುಡುಗ",
+    "ആൺ",
+    "പുരുഷൻ",
+    "ആൺകുട്ടി",
+    "પુરુષ",
+    "છોકરો",
+    "ਮੁੰਡਾ",
+    "ਪੁਰਸ਼",
+    "ਲੜਕਾ",
+    "ପୁରୁଷ",
+    "ପୁଅ",
+    "ବାଳକ",
+    "मुलगा",
+    "केटा",
+    "ল'ৰা",
+    "লৰা",
 )
 _FEMALE = (
     "female",
@@ -98,6 +123,28 @@ _FEMALE = (
     "عورت",
     "بیٹی",
     "aurat",
+    "பெண்",
+    "சிறுமி",
+    "ఆడ",
+    "స్త్రీ",
+    "బాలిక",
+    "ಹೆಣ್ಣು",
+    "ಸ್ತ್ರೀ",
+    "ಹುಡುಗಿ",
+    "പെൺ",
+    "സ്ത്രീ",
+    "പെൺകുട്ടി",
+    "સ્ત્રી",
+    "છોકરી",
+    "ਕੁੜੀ",
+    "ਇਸਤਰੀ",
+    "ਲੜਕੀ",
+    "ମହିଳା",
+    "ଝିଅ",
+    "ବାଳିକା",
+    "मुलगी",
+    "केटी",
+    "ছোৱালী",
 )
 _OTHER = (
     "other",
