@@ -113,6 +113,10 @@ CASES: list[tuple[str, str, tuple[TokenKind, ...], Sex | None, str]] = [
     ("Amit Mukhopadhyay", "amit mukherjee", (G, G), None, "a Sanskrit surname, anglicized"),
     ("Puja Bandyopadhyaya", "puja banerjee", (G, G), None, "another spelling of it"),
     ("Rina Chaudhary", "rina chowdhury", (G, G), None, "one surname, spellings no fold joins"),
+    ("Bikash Mondal", "bikash mandal", (G, G), None, "Bengali o for the inherent a"),
+    ("Nasrin Akter", "nasrin akhtar", (G, G), None, "a Bangladeshi spelling"),
+    ("Md Ahmed Hossain", "mohammad ahmad hussain", (P, G, G), M, "Ahmed, Hossain"),
+    ("Sonia", "sonia", (G,), None, "o/a is not folded for every name: Sonia is not Sania"),
 ]
 
 

@@ -287,8 +287,9 @@ ABBREVIATED_PARTS: Final[dict[str, str]] = {
     "kr": "kumar", "pd": "prasad", "prd": "prasad", "prsd": "prasad", "bdr": "bahadur",
 }  # fmt: skip
 
-#: One surname in its Sanskrit and its anglicized form, or in spellings no phonetic fold
-#: joins: canonical -> other forms (matched by strict key, so their spellings too).
+#: One surname (or name) in its Sanskrit and its anglicized form, or in spellings no
+#: phonetic fold joins: canonical -> other forms (matched by strict key, so their spellings
+#: too).
 #: "Amit Mukhopadhyay" and "Amit Mukherjee" are one name; read as written they agreed
 #: on the given name only, and two surnames that disagree made them "partial".
 SURNAME_FORMS: Final[dict[str, tuple[str, ...]]] = {
@@ -300,6 +301,23 @@ SURNAME_FORMS: Final[dict[str, tuple[str, ...]]] = {
     "chakraborty": ("chakravarty", "chakrabarti", "chakravarti", "chakrabarty"),
     "chowdhury": ("choudhary", "chaudhary", "chaudhari", "chowdhary", "choudhari"),
     "majumdar": ("majumder", "mazumder"),
+    # Bengali writes the inherent vowel as o and English a as e: officers of
+    # Bengal and Bangladesh spell these one way, the rest of India the other.
+    # Listed one by one: o/a and e/a are not folded for all names (Sona/Sana,
+    # Sonia/Sania, Komal/Kamal are different names).
+    "mandal": ("mondal", "mondol", "mandol"),
+    "sarkar": ("sarker", "sircar"),
+    "haldar": ("halder",),
+    "dutta": ("datta",),
+    "basu": ("bose",),
+    "mitra": ("mitter",),
+    "pramanik": ("paramanik", "pramanick"),
+    "mollah": ("molla", "mulla", "mullah"),
+    "hussain": ("hossain", "hossen", "hosen", "husain", "hussein"),
+    "ahmad": ("ahmed", "ahamed", "ahammed"),
+    "rahman": ("rehman", "rahaman"),
+    "akhtar": ("akter", "akhter", "aktar"),
+    "fatima": ("fatema",),
 }
 
 #: Words that separate aliases inside one field ("Ramesh urf Pappu", "Ramesh @ Pappu").
