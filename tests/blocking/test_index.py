@@ -271,3 +271,51 @@ def test_shared_key_scores_sum_each_familys_rarest_key() -> None:
     # Without a filter (an index with no dead slots) every posted slot is scored.
     everyone, _, _ = _shared_key_scores(families, None)
     assert everyone.tolist() == sorted({s for f in families for a, _ in f for s in a.tolist()})
+
+
+def test_bulk_and_one_by_one_indexes_give_the_same_candidates() -> None:
+    """A bulk load is sorted into hashed postings, records added one by one go to a
+    later layer that is folded in as it grows: both find the same candidates, in the
+    same order, also after records are changed and removed."""
+    rng = np.random.default_rng(3)
+    names = ["Rahul", "Sonu", "Irfan", "Pooja", "Rani", "Amit", "Sunita"]
+    fathers = ["Ram Prasad", "Suresh", "Salim", "Mahesh", ""]
+    districts = ["Patna", "Gaya", "Sitapur", ""]
+
+    def report(i: int) -> Person:
+        return person(
+            missing(
+                id=f"M{i}",
+                name=str(rng.choice(names)),
+                sex=str(rng.choice(["M", "F"])),
+                age=str(int(rng.integers(5, 16))),
+                father_name=str(rng.choice(fathers)),
+                district=str(rng.choice(districts)),
+            )
+        )
+
+    reports = [report(i) for i in range(6000)]
+    bulk = CandidateIndex(reports)
+    one_by_one = CandidateIndex()
+    for r in reports:
+        one_by_one.add(r)
+    in_batches = CandidateIndex()
+    for start in range(0, len(reports), 700):
+        in_batches.add_many(reports[start : start + 700])
+    changed = [report(i) for i in range(0, 6000, 7)]  # new versions of every seventh report
+    for index in (bulk, one_by_one, in_batches):
+        index.add_many(changed[:400])
+        for r in changed[400:]:
+            index.add(r)
+        for i in range(1, 6000, 11):
+            index.remove(f"M{i}")
+    children = [person(found(name=n, sex="M", father_name="Suresh")) for n in names]
+    for child in children:
+        expected = [(c.person.id, c.retrieval_score) for c in bulk.candidates(child, limit=200)]
+        assert expected
+        for index in (one_by_one, in_batches):
+            assert [
+                (c.person.id, c.retrieval_score) for c in index.candidates(child, limit=200)
+            ] == expected
+    for key in blocking_keys(reports[3]):
+        assert bulk.document_frequency(key) == one_by_one.document_frequency(key) > 0

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,10 @@ from matcher.scoring.comparisons import DATE_SLACK_DAYS
 #: not scored. On development data (seed 1) 99.7% of the true pairs among the
 #: best 150 candidates clear it, while it removes a third of the candidates.
 MIN_RETRIEVAL_RATIO = 0.4
+#: Records added one by one (or in small batches) before the postings are rebuilt in
+#: one sort; or a quarter of those already there, whichever is more, so that
+#: rebuilding costs a constant per record. A larger batch is sorted in at once.
+FOLD_RECORDS = 2_500
 #: Postings longer than this are filtered by birth year before counting.
 LARGE_BLOCK = 2000
 #: Years of difference in birth-year midpoints beyond which a large block's member is skipped.
@@ -74,6 +79,61 @@ class Candidate:
     """How many families of keys (name, father, mother, phone, place) it shares."""
 
 
+@dataclass(frozen=True, slots=True)
+class _HashedPostings:
+    """Postings in three arrays, found by the hash of the key: a bulk load's layout.
+
+    ``hashes`` are the keys' hashes, sorted and unique; the slots of the key
+    ``hashes[i]`` are ``slots[bounds[i]:bounds[i + 1]]``, ascending. One sort
+    builds it: at 500,000 reports a dict of 1.3 million small arrays took
+    7-10 s to fill (a cache miss or more for each of 10.5 million key
+    occurrences) and held the key strings besides. Python's string hash
+    differs between processes, so the postings live in one process and the
+    workers forked from it. Two keys with one 64-bit hash would share their
+    slots: a few more candidates to rank, never one lost.
+    """
+
+    hashes: npt.NDArray[np.int64]
+    bounds: npt.NDArray[np.int64]
+    slots: npt.NDArray[np.int64]
+
+    @classmethod
+    def empty(cls) -> _HashedPostings:
+        none = np.zeros(0, dtype=np.int64)
+        return cls(none, np.zeros(1, dtype=np.int64), none)
+
+    @classmethod
+    def build(cls, pairs: list[npt.NDArray[np.int64]]) -> _HashedPostings:
+        """From ``[key hashes, slots]`` (each key's slots in ascending order), emptied here so
+        that each input array is freed as soon as its sorted copy is made (at 500,000
+        reports each is 84 MB)."""
+        hashes, slots = pairs
+        pairs.clear()
+        order = np.argsort(hashes, kind="stable")
+        hashes = hashes[order]
+        slots = slots[order]
+        del order
+        if not len(hashes):
+            return cls.empty()
+        starts = np.flatnonzero(hashes[1:] != hashes[:-1]) + 1
+        bounds = np.concatenate(([0], starts, [len(hashes)])).astype(np.int64)
+        return cls(hashes[bounds[:-1]], bounds, slots)
+
+    def __len__(self) -> int:
+        """The number of (key, slot) pairs."""
+        return len(self.slots)
+
+    def get(self, key_hash: int) -> npt.NDArray[np.int64] | None:
+        i = int(np.searchsorted(self.hashes, key_hash))
+        if i == len(self.hashes) or self.hashes[i] != key_hash:
+            return None
+        return self.slots[self.bounds[i] : self.bounds[i + 1]]
+
+    def pair_hashes(self) -> npt.NDArray[np.int64]:
+        """The hash of each slot's key, parallel to ``slots``."""
+        return np.repeat(self.hashes, np.diff(self.bounds))
+
+
 class CandidateIndex:
     """Blocking-key postings over the records of one kind."""
 
@@ -85,9 +145,15 @@ class CandidateIndex:
         """No records: empty postings and per-slot arrays."""
         self._slots: list[Person | None] = []
         self._slot_of: dict[str, int] = {}
-        # Postings are typed arrays, not lists: a query turns each into a numpy
-        # array, a memcpy from an array (a list of ints is read one by one).
+        # Two layers of postings: the bulk of the records in _HashedPostings,
+        # built by one sort, and the records added since, a typed array per
+        # key (a query turns each into a numpy array, a memcpy from an array;
+        # a list of ints is read one by one). The later layer is folded into
+        # the bulk one when it has grown to a quarter of it.
+        self._base = _HashedPostings.empty()
+        self._base_records = 0
         self._postings: dict[str, array[int]] = {}
+        self._later_records = 0
         self._arrays: dict[str, npt.NDArray[np.int64]] = {}
         self._alive = np.zeros(0, dtype=bool)
         self._birth_mid = np.zeros(0, dtype=np.float32)
@@ -129,17 +195,25 @@ class CandidateIndex:
         """Add records; a record whose id is already indexed replaces the old version."""
         batch = list(persons)
         self._grow(len(batch))
-        for person in batch:
-            self._add(person)
+        if len(batch) >= max(FOLD_RECORDS, self._base_records // 4):
+            self._rebuild_base(batch)
+        else:
+            for person in batch:
+                self._post(*self._place(person))
+            self._fold_if_grown()
+        self._compact_if_dead()
 
     def add(self, person: Person) -> None:
         """Add or replace one record."""
         self._grow(1)
-        self._add(person)
+        self._post(*self._place(person))
+        self._fold_if_grown()
+        self._compact_if_dead()
 
-    def _add(self, person: Person) -> None:
+    def _place(self, person: Person) -> tuple[int, frozenset[str]]:
+        """Give ``person`` the next slot (forgetting an older version): the slot and its keys."""
         if person.id in self._slot_of:
-            self.remove(person.id)
+            self._forget(person.id)
         slot = len(self._slots)
         self._slots.append(person)
         self._slot_of[person.id] = slot
@@ -149,7 +223,10 @@ class CandidateIndex:
         self._sex[slot] = _sex_code(person)
         self._day[slot] = person.record_date.toordinal() if person.record_date else 0
         self._found[slot] = person.kind is RecordKind.FOUND
-        keys = blocking_keys(person)
+        return slot, blocking_keys(person)
+
+    def _post(self, slot: int, keys: frozenset[str]) -> None:
+        """Post one record's keys in the later layer."""
         postings = self._postings
         for key in keys:
             slots = postings.get(key)
@@ -157,22 +234,75 @@ class CandidateIndex:
                 postings[key] = array("q", (slot,))
             else:
                 slots.append(slot)
+        self._later_records += 1
         arrays = self._arrays
         if arrays:  # query-time arrays of the postings just grown are stale
             for key in keys:
                 arrays.pop(key, None)
 
+    def _fold_if_grown(self) -> None:
+        if self._later_records >= max(FOLD_RECORDS, self._base_records // 4):
+            self._rebuild_base(())
+
+    def _rebuild_base(self, batch: Sequence[Person]) -> None:
+        """One bulk layer of the old one, the later layer and the records of ``batch``.
+
+        Each key's slots stay ascending: the later layer's slots all follow
+        the bulk layer's, and a new batch's follow both. A batch's keys are
+        hashed as each record is placed and then dropped: kept until the sort,
+        the key strings of 500,000 records took a gigabyte.
+        """
+        records = self._base_records + self._later_records + len(batch)
+        pairs = self._pairs(batch)
+        self._postings = {}
+        self._arrays = {}
+        self._base = _HashedPostings.empty()
+        self._base = _HashedPostings.build(pairs)
+        self._base_records = records
+        self._later_records = 0
+
+    def _pairs(self, batch: Sequence[Person]) -> list[npt.NDArray[np.int64]]:
+        """[key hashes, slots] of the bulk layer, the later layer and ``batch`` (placed now)."""
+        hashes = [self._base.pair_hashes()]
+        slots = [self._base.slots]
+        if self._postings:
+            later_hashes = array("q")
+            later_slots = array("q")
+            for key, posted in self._postings.items():
+                later_hashes.extend(repeat(hash(key), len(posted)))
+                later_slots.extend(posted)
+            hashes.append(np.frombuffer(later_hashes, dtype=np.int64))
+            slots.append(np.frombuffer(later_slots, dtype=np.int64))
+        if batch:
+            new_hashes = array("q")
+            new_slots = array("q")
+            for person in batch:
+                slot, keys = self._place(person)
+                new_hashes.extend(map(hash, keys))
+                new_slots.extend(repeat(slot, len(keys)))
+            hashes.append(np.frombuffer(new_hashes, dtype=np.int64))
+            slots.append(np.frombuffer(new_slots, dtype=np.int64))
+        return [_joined(hashes), _joined(slots)]
+
     def remove(self, record_id: str) -> bool:
         """Forget a record; returns whether it was indexed."""
+        forgotten = self._forget(record_id)
+        if forgotten:
+            self._compact_if_dead()
+        return forgotten
+
+    def _forget(self, record_id: str) -> bool:
         slot = self._slot_of.pop(record_id, None)
         if slot is None:
             return False
         self._slots[slot] = None
         self._alive[slot] = False
         self._dead += 1
+        return True
+
+    def _compact_if_dead(self) -> None:
         if self._dead > 1000 and self._dead > len(self._slot_of) // 4:
             self.compact()
-        return True
 
     def compact(self) -> None:
         """Rebuild the postings without dead slots."""
@@ -185,15 +315,22 @@ class CandidateIndex:
     def _array(self, key: str) -> npt.NDArray[np.int64] | None:
         arr = self._arrays.get(key)
         if arr is None:
-            slots = self._postings.get(key)
-            if not slots:
+            bulk = self._base.get(hash(key))
+            later = self._postings.get(key)
+            if later:
+                # A copy: a view would stop the typed array from growing.
+                added = np.array(later, dtype=np.int64)
+                arr = added if bulk is None else np.concatenate((bulk, added))
+            elif bulk is None:
                 return None
-            arr = np.array(slots, dtype=np.int64)
+            else:
+                arr = bulk
             self._arrays[key] = arr
         return arr
 
     def document_frequency(self, key: str) -> int:
-        return len(self._postings.get(key, ()))
+        bulk = self._base.get(hash(key))
+        return (0 if bulk is None else len(bulk)) + len(self._postings.get(key, ()))
 
     def candidates(
         self, person: Person, limit: int = 150, *, min_ratio: float = MIN_RETRIEVAL_RATIO
@@ -270,6 +407,14 @@ class CandidateIndex:
                 early = known & found_side & (days < day - DATE_SLACK_DAYS)
             penalty[early] += FOUND_FIRST_PENALTY
         return penalty
+
+
+def _joined(parts: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
+    """The non-empty parts end to end (the only one itself, without a copy)."""
+    kept = [part for part in parts if len(part)]
+    if len(kept) == 1:
+        return kept[0]
+    return np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
 
 
 def _sex_code(person: Person) -> int:
