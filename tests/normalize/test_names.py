@@ -155,6 +155,10 @@ RELATIONS = [
     ("सुनीता पुत्री श्री राम", "suneeta", "daughter_of", "ram", F, "पुत्री श्री"),
     ("S/O Ram Prasad", "", "son_of", "ram prasad", M, "a field that starts with S/O"),
     ("Baby of Sunita", "", "care_of", "sunita", None, "an unnamed newborn"),
+    ("राहुल पिता रमेश", "rahul", "child_of", "ramesh", None, "पिता: the father, no sex"),
+    ("Rahul Pita Ramesh", "rahul", "child_of", "ramesh", None, "pita written in Latin"),
+    ("Arif Bin Salim", "arif", "son_of", "salim", M, "bin"),
+    ("Fatima Binte Salim", "fatima", "daughter_of", "salim", F, "binte"),
     ("Ramesh s/o Suresh s/o Mahesh", "ramesh", "son_of", "suresh", M, "nested"),
 ]
 

@@ -147,7 +147,11 @@ def _age_in_period(age: AgeRange, first: date, last: date) -> BirthInterval:
 
 
 #: Relation markers that name the child's parent or carer: "S/o Dilip Mehta".
-_CHILD_OF: Final = frozenset({"son_of", "daughter_of", "care_of"})
+_CHILD_OF: Final = frozenset({"son_of", "daughter_of", "child_of", "care_of"})
+
+
+#: Relation markers after a child's own name that name a parent ("Raju S/o Ramesh").
+_PARENT_NAMED: Final = frozenset({"son_of", "daughter_of", "child_of"})
 
 
 def _named_after_marker(parsed: ParsedName) -> ParsedName | None:
@@ -192,7 +196,7 @@ def _read_parents(
             found.append((_parent_role(related, column), related))
     # After the child's own name ("Raju S/o Ramesh"), the name keeps its words.
     after_name = name.related_name
-    if after_name is not None and after_name.tokens and name.relation in ("son_of", "daughter_of"):
+    if after_name is not None and after_name.tokens and name.relation in _PARENT_NAMED:
         found.append((_parent_role(after_name, "father"), after_name))
     for role, related in found:
         if role == "father" and not father.tokens:

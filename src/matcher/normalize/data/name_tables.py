@@ -254,6 +254,9 @@ RELATION_WORDS: Final[dict[str, str]] = {
     "putri": "daughter_of", "suputri": "daughter_of", "patni": "wife_of",
     "dharmpatni": "wife_of", "dharmapatni": "wife_of", "dwara": "care_of",
     "bint": "daughter_of", "binti": "daughter_of", "sut": "son_of", "suta": "daughter_of",
+    "bin": "son_of", "binte": "daughter_of", "bintey": "daughter_of",
+    # "Rahul pita Ramesh": the father is named (pita, father), the child's sex is not.
+    "pita": "child_of", "pitaa": "child_of",
 }  # fmt: skip
 #: Two-word markers: first word -> relation, when followed by "of".
 RELATION_OF: Final[dict[str, str]] = {
@@ -274,6 +277,8 @@ NATIVE_RELATIONS: Final[dict[str, str]] = {
     "धर्मपत्नी": "wife_of",
     "द्वारा": "care_of",
     "वल्द": "son_of",
+    "पिता": "child_of",
+    "পিতা": "child_of",
     "ولد": "son_of",
     "بنت": "daughter_of",
     "زوجہ": "wife_of",
