@@ -73,6 +73,11 @@ READS = [
     ("04/03/2011.", date(2011, 3, 4), "trailing full stop"),
     ("29/02/2020", date(2020, 2, 29), "leap day in a leap year"),
     ("0\u200b4/03/2011", date(2011, 3, 4), "zero-width space from a phone keyboard"),
+    ("03/04/2011 (approx)", date(2011, 4, 3), "a remark in brackets"),
+    ("4-3-2011 (DD-MM-YYYY)", date(2011, 3, 4), "the format in brackets"),
+    ("approx. 04/03/2011", date(2011, 3, 4), "a hedge before"),
+    ("04/03/2011 appx", date(2011, 3, 4), "a hedge after"),
+    ("लगभग 4 मार्च 2011", date(2011, 3, 4), "a Hindi hedge"),
 ]
 
 
@@ -277,6 +282,8 @@ PERIODS = [
     ("2011", (date(2011, 1, 1), date(2011, 12, 31)), "a year alone"),
     ("May 2025", (date(2025, 5, 1), date(2025, 5, 31)), "last month"),
     ("June 2025", (date(2025, 6, 1), date(2025, 6, 2)), "this month: up to today and a day"),
+    ("2011 (approx)", (date(2011, 1, 1), date(2011, 12, 31)), "a year with a remark"),
+    ("about March 2011", (date(2011, 3, 1), date(2011, 3, 31)), "a month with a hedge"),
 ]
 
 
@@ -284,7 +291,7 @@ PERIODS = [
 def test_period_reads_a_month_or_a_year(text: str, period: tuple[date, date]) -> None:
     read = parse_period(text, today=TODAY)
     assert read is not None and (read.first, read.last) == period
-    assert read.whole_year == (len(text.strip()) == 4)  # "2011": a year; the rest months
+    assert read.whole_year == (period[1] == date(period[0].year, 12, 31))
 
 
 NOT_PERIODS = [

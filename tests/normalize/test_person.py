@@ -118,6 +118,33 @@ def test_a_parent_named_after_the_childs_name_fills_an_empty_parent_field() -> N
     assert _parents(name="Raju S/o Ramesh", father_name="Suresh") == ("suresh", "", "")
 
 
+def test_a_birth_date_known_to_the_year_or_month_places_the_birth() -> None:
+    g = load_gazetteer()
+
+    def read(**fields: str):  # type: ignore[no-untyped-def]
+        person = normalize_record(missing(missing_date="2020-06-01", **fields), g, today=TODAY)
+        return person.birth, [p.field for p in person.problems]
+
+    birth, problems = read(birth_date="2012")
+    assert birth is not None and (birth.earliest, birth.latest, birth.source) == (
+        date(2012, 1, 1),
+        date(2012, 12, 31),
+        "birth_year",
+    )
+    assert problems == ["birth_date"]  # the sender is told that no day was given
+    birth, _ = read(birth_date="approx March 2012")
+    assert birth is not None and (birth.earliest, birth.latest) == (
+        date(2012, 3, 1),
+        date(2012, 3, 31),
+    )
+    birth, _ = read(birth_date="2020")  # the report's own year: up to the report's date
+    assert birth is not None and birth.latest == date(2020, 6, 1)
+    birth, _ = read(birth_date="2012", age="10")  # an age at a known date says more
+    assert birth is not None and birth.source == "age"
+    birth, _ = read(birth_date="2021")  # after the report
+    assert birth is None
+
+
 def test_a_birth_date_or_year_in_the_age_field_is_read_as_the_birth() -> None:
     g = load_gazetteer()
 

@@ -578,7 +578,8 @@ class BirthInterval:
     """The dates a child can have been born on: ``earliest <= birth <= latest`` (both inclusive).
 
     ``source`` says which evidence it came from: ``"birth_date"`` (a one-day
-    interval), ``"birth_year"`` (a year of birth written in the age field) or
+    interval), ``"birth_year"`` (a year or month of birth: in the age field, or in
+    ``birth_date`` without a day) or
     ``"age"`` (an age placed at the record's date).
     """
 

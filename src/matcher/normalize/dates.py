@@ -12,6 +12,9 @@ What arrives (``birth_date``, ``missing_date``, ``found_date``)::
                           Devanagari), Bengali and Urdu: ``4 मार्च 2011``, ``४ मार्च २०११``
     04032011  20110304    eight digits: only one of DDMMYYYY / YYYYMMDD can be valid
     04/03/2011 00:00:00   a time of day (spreadsheet exports) is ignored
+    approx. 04/03/2011  04/03/2011 (DD/MM/YYYY)  लगभग 2011
+                          a hedge (approx, about, लगभग) or a remark in brackets is
+                          dropped and the date read as written
 
 Rules, and why:
 
@@ -32,7 +35,8 @@ Rules, and why:
 * **Incomplete dates** (``March 2011``, ``2011``) raise: the API returns one day
   and inventing the day or month would be a guess. :func:`parse_period` reads
   them as the month or year they name, for what needs no day: an age given
-  "when missing in March 2011" still places the child's birth.
+  "when missing in March 2011" still places the child's birth, and a birth
+  date of "2011" places it in that year.
 * All-zero placeholders (``00/00/0000``) and the "unknown" markers of
   :func:`is_unknown_marker` (``NA``, ``not known``, ``पता नहीं``, pandas' ``nan``)
   mean an empty field and return ``None``.
@@ -240,6 +244,19 @@ _ALL_ZERO = re.compile(r"[0\s/\-.]+")
 _TOKEN = re.compile(r"\d+|[^\s\d/\\\-.,:;'’()]+")
 
 
+# A remark in brackets and the hedges officers add to a date they are unsure of:
+# "03/04/2011 (approx)", "approx. 2011", "लगभग 2011". The date is read as written.
+_REMARK = re.compile(r"\s*\([^()]*\)\s*")
+_HEDGE = re.compile(
+    r"^(?:approx(?:imately)?|appx|apx|about|around|abt|circa|lagbhag|लगभग|करीब|প্রায়)\.?\s*"
+    r"|\s*\b(?:approx(?:imately)?|appx|apx)\.?$"
+)
+
+
+def _without_hedges(folded: str) -> str:
+    return _HEDGE.sub("", _REMARK.sub(" ", folded).strip()).strip()
+
+
 def parse_date(text: str, *, today: date | None = None) -> date | None:
     """Read a date written in any of the forms of the module docstring.
 
@@ -270,6 +287,9 @@ def _parse_date_cached(text: str, today: date) -> date | str | None:
         return None
     if len(folded) > MAX_DATE_CHARS:
         return "too long to be a date"
+    folded = _without_hedges(folded)
+    if not folded or is_unknown_key(folded):
+        return None
     if _ALL_ZERO.fullmatch(folded):
         return None  # 00/00/0000: a form's "no date" default
     try:
@@ -315,8 +335,8 @@ def parse_period(text: str, *, today: date | None = None) -> DatePeriod | None:
 def _parse_period_cached(text: str, today: date) -> DatePeriod | str | None:
     if len(text) > MAX_DATE_CHARS:
         return "too long to be a date"
-    folded = lookup_key(text)
-    if is_unknown_key(folded):
+    folded = _without_hedges(lookup_key(text))
+    if not folded or is_unknown_key(folded):
         return None
     folded = folded.strip(" .,")
     month: int | None = None  # None: the whole year

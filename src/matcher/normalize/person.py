@@ -97,6 +97,7 @@ def _folded_lower(text: str) -> str:
 
 
 _RECORD_PERIOD: Final = "a month or year without a day: read as any day of it, no day is assumed"
+_BIRTH_PERIOD: Final = "a year or month of birth without a day: the birth is placed in it"
 _BIRTH_IN_AGE_FIELD: Final = "a date or year of birth, not an age: read as the date of birth"
 _BIRTH_IN_AGE_FIELD_TOO_LATE: Final = "a date or year of birth after the record's date"
 #: "DOB", "D.O.B.", "date of birth", "born (on|in)", "b." before a date written as an age.
@@ -124,6 +125,12 @@ def _birth_in_age_field(text: str, today: date) -> BirthInterval | None:
     except InvalidFieldValue:
         return None
     return BirthInterval(born, born, "birth_date") if born is not None else None
+
+
+def _birth_in_period(period: DatePeriod, latest_day: date | None) -> BirthInterval | None:
+    """A birth known to the year or month, no later than the record's date (if known)."""
+    latest = period.last if latest_day is None else min(period.last, latest_day)
+    return BirthInterval(period.first, latest, "birth_year") if period.first <= latest else None
 
 
 def _record_period(text: str, today: date) -> DatePeriod | None:
@@ -308,12 +315,16 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
             reason = exc.reason if record_period is None else _RECORD_PERIOD
             problems.append(FieldProblem(date_field, reason))
     birth_date: date | None = None
+    birth_period: DatePeriod | None = None
     text = get("birth_date", "")
     if text:
         try:
             birth_date = parse_date(text, today=day)
         except InvalidFieldValue as exc:
-            problems.append(FieldProblem("birth_date", exc.reason))
+            # "2011", "March 2011": a birth known to the year or month.
+            birth_period = _record_period(text, day)
+            reason = exc.reason if birth_period is None else _BIRTH_PERIOD
+            problems.append(FieldProblem("birth_date", reason))
     age: AgeRange | None = None
     birth_in_age: BirthInterval | None = None
     text = get("age", "")
@@ -349,6 +360,8 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
         # The sender is told either way (the next problem would be a height's).
         read = _BIRTH_IN_AGE_FIELD if birth is not None else _BIRTH_IN_AGE_FIELD_TOO_LATE
         problems.append(FieldProblem("age", read))
+    if birth is None and birth_period is not None:
+        birth = _birth_in_period(birth_period, latest_day)
     text = get("guardian_phone", "")
     phones = phone_numbers(text)
     home = gazetteer.resolve(get("district", ""), get("state", ""))
