@@ -2,7 +2,7 @@
 
 The field is ``height_cm``, but in South Asia a family, and many a police
 form, gives a height in feet and inches (``4'5"``, ``4 ft 5 in``, ``4 feet 5
-inch``); others write metres (``1.32 m``), a range (``130-135``) or an
+inch``, ``4 फीट 5 इंच``); others write metres (``1.32 m``), a range (``130-135``) or an
 approximation (``about 130``). Each is read as the centimetres it means; a
 range as its middle.
 
@@ -26,13 +26,14 @@ MIN_HEIGHT_CM: Final = 40.0
 MAX_HEIGHT_CM: Final = 200.0
 
 _NUMBER = r"\d+(?:\.\d+)?"
-_FEET = r"(?:'|’|ft\.?|feet|foot|fit)"
-_INCHES = r"(?:\"|''|”|’’|in\.?|inch|inches|inchs)"
+# English and the Hindi and Bengali words (फीट, फुट, इंच; ফুট, ইঞ্চি), in either script.
+_FEET = r"(?:'|’|ft\.?|feet|foot|fit|phut|फीट|फिट|फुट|ফুট|ফিট)"
+_INCHES = r"(?:\"|''|”|’’|in\.?|inch|inches|inchs|इंच|ইঞ্চি|ইঞ্চ)"
 _APPROX = re.compile(
     r"^(?:about|approx\.?|approximately|around|appr\.?|nearly|almost|"
     r"lagbhag|lgbhg|c\.|ca\.?|~)\s*|\s*(?:approx\.?|approximately|lagbhag)$"
 )
-_CM = re.compile(rf"({_NUMBER})\s*(?:cm|cms|centimetres?|centimeters?)?\.?")
+_CM = re.compile(rf"({_NUMBER})\s*(?:cm|cms|centimetres?|centimeters?|सेमी|से\.मी|সেমি)?\.?")
 _METRES = re.compile(rf"({_NUMBER})\s*(?:m|mtr|mtrs|metres?|meters?)\.?")
 _FEET_INCHES = re.compile(rf"({_NUMBER})\s*{_FEET}\s*(?:({_NUMBER})\s*{_INCHES}?)?")
 _INCHES_ONLY = re.compile(rf"({_NUMBER})\s*{_INCHES}")
