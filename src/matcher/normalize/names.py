@@ -41,7 +41,7 @@ from typing import Final
 from rapidfuzz.distance import DamerauLevenshtein
 
 from matcher.normalize.data import name_tables as tables
-from matcher.normalize.phonetic import loose_key, strict_key
+from matcher.normalize.phonetic import loose_key, spelling_key, strict_key
 from matcher.normalize.romanize import detect_script, romanize_word
 from matcher.normalize.text import fold_text
 from matcher.records import Sex
@@ -147,7 +147,7 @@ def name_tables() -> NameTables:
             prefixes[spelling] = canonical
     nicknames: dict[str, bool] = {}
     for nickname, also_given in tables.NICKNAMES.items():
-        key = strict_key(nickname)
+        key = spelling_key(nickname)
         nicknames[key] = nicknames.get(key, False) or also_given
     return NameTables(
         honorifics=MappingProxyType({k: _sex(v) for k, v in tables.HONORIFICS.items()}),
@@ -202,7 +202,7 @@ def is_also_given_name(token: str) -> bool:
 def _nickname_key(token: str) -> str:
     word = fold_text(token).lower()
     latin = romanize_word(word) if not word.isascii() else word
-    return strict_key(latin)
+    return spelling_key(latin)
 
 
 # ---------------------------------------------------------------------------
@@ -262,7 +262,8 @@ def calling_name(text: str) -> str:
     """
     if not text.startswith("abdul") or len(text) < 8 or text in tables.ABD_WHOLE:
         return ""
-    return text[5:]
+    rest = text[5:]
+    return _SURNAME_CANONICAL.get(spelling_key(rest), rest)  # "abdulrehman" -> "rahman"
 
 
 def _join_abd(article: str, rest: str) -> str:
@@ -270,9 +271,9 @@ def _join_abd(article: str, rest: str) -> str:
     return _canonical_abd(article + rest) if article != "abd" else "abdul" + rest
 
 
-#: Strict key of each form of a surname in ``SURNAME_FORMS`` -> its canonical form.
+#: Spelling key of each form of a surname in ``SURNAME_FORMS`` -> its canonical form.
 _SURNAME_CANONICAL: Final = {
-    strict_key(form): canonical
+    spelling_key(form): canonical
     for canonical, forms in tables.SURNAME_FORMS.items()
     for form in (canonical, *forms)
 }
@@ -336,8 +337,8 @@ def _classify(word: str, dotted: bool) -> _Word:
         return _word(latin, _INITIAL)  # "R", "RK", "MKS": one initial per letter
     if latin.startswith("abd") and latin not in tables.ABD_FORMS:
         latin = _canonical_abd(latin)
-    latin = _SURNAME_CANONICAL.get(strict_key(latin), latin)
-    if strict_key(latin) in t.nicknames:
+    latin = _SURNAME_CANONICAL.get(spelling_key(latin), latin)
+    if spelling_key(latin) in t.nicknames:
         return _word(latin, _NICK)
     misspelt = _misspelt_low_weight(latin)
     if misspelt is not None:
@@ -365,7 +366,7 @@ def _misspelt_low_weight(latin: str) -> str | None:
     """
     if len(latin) < 5 or latin in tables.NAMES_NEAR_LOW_WEIGHT:
         return None
-    key = strict_key(latin)
+    key = spelling_key(latin)
     length = len(latin)
     skeleton = _consonant_skeleton(latin)
     # The edit distance is at least the difference in length, so the distance
@@ -409,7 +410,7 @@ def _long_low_weight() -> tuple[tuple[str, str, str], ...]:
     """The low-weight words of five letters or more, in table order, each with its
     strict key and consonant skeleton."""
     return tuple(
-        (word, strict_key(word), _consonant_skeleton(word))
+        (word, spelling_key(word), _consonant_skeleton(word))
         for word in name_tables().low_weight
         if len(word) >= 5
     )
@@ -684,7 +685,7 @@ def _title_kind(text: str) -> TokenKind:
     t = name_tables()
     if text in t.low_weight:
         return TokenKind.LOW_WEIGHT
-    if strict_key(text) in t.nicknames:
+    if spelling_key(text) in t.nicknames:
         return TokenKind.NICKNAME
     return TokenKind.GIVEN
 

@@ -199,6 +199,8 @@ def _read_parents(
         if parsed.relation == "wife_of":
             if column == "mother":
                 found.append(("father", related))
+        elif parsed.relation == "child_of":
+            found.append(("father", related))  # "पिता रमेश": pita is the father
         elif parsed.relation in _CHILD_OF:
             found.append((_parent_role(related, column), related))
     # After the child's own name ("Raju S/o Ramesh"), the name keeps its words.

@@ -13,8 +13,9 @@ Two keys per name token:
 ``loose_key``
     The strict key with the vowels removed and voicing folded (k/g, t/d, p/b,
     c/j), for *finding candidates*: Tamil letters do not mark voicing, and
-    vowels are the least stable part of a transliteration. Equal loose keys
-    are a reason to compare, not to match.
+    vowels are the least stable part of a transliteration. An initial y is j
+    (Bengali য: Jogesh, Jusuf), here only: Yadav and Jadhav, Yatin and Jatin
+    are different names. Equal loose keys are a reason to compare, not to match.
 
 Folds of the strict key, in order (each has a test pair in
 ``tests/normalize/test_phonetic.py``):
@@ -35,12 +36,12 @@ Folds of the strict key, in order (each has a test pair in
   Sarala/Sarla, Ramachandra/Ramchandra, Mamata/Mamta);
 * m before a consonant is n (Champa/Chanpa, Sambhu/Shanbhu);
 * a final h after a vowel goes (Fatimah/Fatima);
-* v (and so w) is b: Bengali, Assamese and Odia have one letter, ব, for both,
-  and their officers write Bikash, Bijay, Debashish, Sourab, Jabed for Vikas,
-  Vijay, Devashish, Sourav, Javed. Names that differ only by v/b are spellings
-  of one name; the rare cost is Wasim/Basim and Wali/Bali;
-* an initial y before a vowel is j: Bengali য is said j (Jogesh, Jamuna,
-  Jashoda, Jusuf for Yogesh, Yamuna, Yashoda, Yusuf).
+* v (and so w) is b, last of all: Bengali, Assamese and Odia have one letter,
+  ব, for both, and their officers write Bikash, Bijay, Debashish, Sourab,
+  Jabed for Vikas, Vijay, Devashish, Sourav, Javed. Names that differ only by
+  v/b are spellings of one name; the rare cost is Wasim/Basim and Wali/Bali.
+  Tables of words (nicknames, surnames) are looked up by ``spelling_key``, the
+  key before this fold, so that Tanvi is not the nickname Thambi.
 
 Deliberately *not* folded: a final a or i (they mark sex), u/o (Umar/Omar meet
 only under the loose key; Mohan/Muhan are not a real variation but
@@ -52,13 +53,16 @@ romanizer writes s).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Final
 
 _VOWELS: Final = frozenset("aeiou")
 _LETTERS: Final = frozenset("abcdefghijklmnopqrstuvwxyz")
 _RU_AFTER: Final = frozenset("kptdbv")
-_ONSET_SECOND: Final = frozenset("rylv")
+_ONSET_SECOND: Final = frozenset("rylvb")  # b: v written as b (Saraswati, Sarasbati)
+#: "ow" before a consonant or at the end, a spelling of o (Bhowmick/Bhaumik, Gowda/Gauda).
+_OW: Final = re.compile(r"ow(?![aeiouy])")
 
 
 def _collapse_doubles(s: str) -> str:
@@ -101,6 +105,19 @@ def strict_key(token: str) -> str:
 
     Letters outside a-z are ignored, so the key of a non-Latin token is "".
     """
+    s = spelling_key(token)
+    # v (and so w) is b, last: the folds before still see v (onset clusters like sv).
+    return _collapse_doubles(s.replace("v", "b")) if "v" in s else s
+
+
+@lru_cache(maxsize=131072)
+def spelling_key(token: str) -> str:
+    """The strict key but for its last fold, v/b: for looking words up in tables.
+
+    Tables of nicknames, surnames and low-weight words are keyed by the
+    spellings of one word; with v/b folded, the girl's name Tanvi became the
+    nickname Thambi and the given name Vasu the surname Basu.
+    """
     s = "".join(ch for ch in token.lower() if ch in _LETTERS)
     if not s:
         return ""
@@ -113,6 +130,8 @@ def strict_key(token: str) -> str:
             ("s" if i + 1 < len(s) and s[i + 1] in "eiy" else "k") if ch == "c" else ch
             for i, ch in enumerate(s)
         )
+    if "ow" in s:
+        s = _OW.sub("o", s)  # Bhowmick, Chowdhury, Gowda; not a v (Sourov, Pallov)
     s = s.replace("q", "k").replace("z", "j").replace("w", "v")
     s = s.replace("C", "c").replace("S", "s")
     # Aspiration: an h after a consonant.
@@ -138,8 +157,8 @@ def strict_key(token: str) -> str:
         s = s[:-1]
     s = _collapse_doubles(s)
     s = _drop_medial_a(s)
-    if "y" in s or "v" in s:
-        s = _fold_y_and_ow(s)
+    if "y" in s:
+        s = _fold_y(s)
     # m before a consonant sounds n (homorganic nasal).
     if "m" in s:
         s = "".join(
@@ -149,20 +168,12 @@ def strict_key(token: str) -> str:
         s = _collapse_doubles(s)
     if len(s) > 2 and s[-1] == "h" and s[-2] in _VOWELS:
         s = s[:-1]
-    # Last, so that the folds above still see v (ov, onset clusters like sv).
-    if "v" in s:
-        s = _collapse_doubles(s.replace("v", "b"))
-    if len(s) > 1 and s[0] == "y" and s[1] in _VOWELS:
-        s = "j" + s[1:]
     return s
 
 
-def _fold_y_and_ow(s: str) -> str:
-    """Fold y and w spellings of vowels.
-
-    ay before a consonant or at the end -> ai; iy before a vowel -> i; ov before
-    a consonant -> o. Runs after w -> v, so "ow" arrives as "ov" (Bhowmick, Chowdhury, Gowda).
-    """
+def _fold_y(s: str) -> str:
+    """Fold y spellings of vowels: ay before a consonant or at the end -> ai; iy before a
+    vowel -> i."""
     out: list[str] = []
     n = len(s)
     for i, ch in enumerate(s):
@@ -173,8 +184,6 @@ def _fold_y_and_ow(s: str) -> str:
                 continue
             if out[-1] == "i" and nxt in _VOWELS:
                 continue  # Priyanka -> prianka, Gudiya -> gudia
-        if ch == "v" and out and out[-1] == "o" and nxt not in _VOWELS:
-            continue  # Bhowmick -> bhomik, Gowda -> goda
         out.append(ch)
     return "".join(out)
 
@@ -190,6 +199,8 @@ def loose_key(token: str) -> str:
     unless the token has no Latin letters at all.
     """
     strict = strict_key(token)
+    if len(strict) > 1 and strict[0] == "y" and strict[1] in _VOWELS:
+        strict = "j" + strict[1:]  # Bengali য is said j: Jogesh, Jusuf (a reason to compare)
     folded = strict.translate(_LOOSE)
     consonants = "".join(ch for ch in folded if ch not in _VOWELS and ch not in "hy")
     return _collapse_doubles(consonants) or strict

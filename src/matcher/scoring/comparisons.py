@@ -163,12 +163,28 @@ def _token_match_uncached(a: NameToken, b: NameToken) -> int:
     if called_a and called_b:
         # Abdul Rahim and Abdul Karim: the shared "Abdul" says nothing.
         return _spelling_match(_called_token(a, called_a), _called_token(b, called_b))
-    if called_a or called_b:
-        # Abdul Rahim is called Rahim (see ``calling_name``).
-        a_called = _called_token(a, called_a) if called_a else a
-        b_called = _called_token(b, called_b) if called_b else b
-        return max(_spelling_match(a_called, b_called), _spelling_match(a, b))
     return _spelling_match(a, b)
+
+
+def _as_called(
+    a: tuple[NameToken, ...], b: tuple[NameToken, ...]
+) -> tuple[tuple[NameToken, ...], tuple[NameToken, ...]]:
+    """The names with a first word "Abdul Rahim" read as "Rahim" where the other name's
+    first word is Rahim (see ``calling_name``).
+
+    Only first words: "Abdur Rahman" is not "Mizanur Rahman", nor "Abdul Ali"
+    "Sabir Ali", though Rahman and Ali end both.
+    """
+    if not a or not b:
+        return a, b
+    called_a, called_b = calling_name(a[0].text), calling_name(b[0].text)
+    if bool(called_a) == bool(called_b):
+        return a, b  # neither, or both (compared on what follows Abdul in _token_match)
+    if called_a:
+        token = _called_token(a[0], called_a)
+        return ((token, *a[1:]), b) if _spelling_match(token, b[0]) >= 2 else (a, b)
+    token = _called_token(b[0], called_b)
+    return (a, (token, *b[1:])) if _spelling_match(a[0], token) >= 2 else (a, b)
 
 
 def _called_token(token: NameToken, called: str) -> NameToken:
@@ -271,6 +287,7 @@ def _agree_tokens(
     """Agreement of two names' informative tokens ("phonetic" covers "exact": see agree_names)."""
     if not a or not b:
         return NameAgreement(NULL, (), 0, 0, 0)
+    a, b = _as_called(a, b)
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     best_total = 0
     matched = 0

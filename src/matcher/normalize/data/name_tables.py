@@ -254,7 +254,8 @@ RELATION_WORDS: Final[dict[str, str]] = {
     "putri": "daughter_of", "suputri": "daughter_of", "patni": "wife_of",
     "dharmpatni": "wife_of", "dharmapatni": "wife_of", "dwara": "care_of",
     "bint": "daughter_of", "binti": "daughter_of", "sut": "son_of", "suta": "daughter_of",
-    "bin": "son_of", "binte": "daughter_of", "bintey": "daughter_of",
+    # Not "bin": also a surname (Sunita Bin), and then the last word of a name.
+    "binte": "daughter_of", "bintey": "daughter_of",
     # "Rahul pita Ramesh": the father is named (pita, father), the child's sex is not.
     "pita": "child_of", "pitaa": "child_of",
 }  # fmt: skip
