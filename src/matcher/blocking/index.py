@@ -102,22 +102,31 @@ class _HashedPostings:
         none = np.zeros(0, dtype=np.int64)
         return cls(none, np.zeros(1, dtype=np.int64), none)
 
-    @classmethod
-    def build(cls, pairs: list[npt.NDArray[np.int64]]) -> _HashedPostings:
-        """From ``[key hashes, slots]`` (each key's slots in ascending order), emptied here so
-        that each input array is freed as soon as its sorted copy is made (at 500,000
-        reports each is 84 MB)."""
+    def merged(self, pairs: list[npt.NDArray[np.int64]]) -> _HashedPostings:
+        """These postings and ``[key hashes, slots]`` of records added since.
+
+        Only the new pairs are sorted; they are then inserted into the sorted
+        pairs already here, each after the old ones of its key (the new slots
+        all follow the old). Folding records into half a million others costs
+        a few copies of the arrays, not a sort of them all. ``pairs`` is
+        emptied, so that each input array is freed as soon as it is used (at
+        500,000 reports each is 84 MB).
+        """
         hashes, slots = pairs
         pairs.clear()
         order = np.argsort(hashes, kind="stable")
         hashes = hashes[order]
         slots = slots[order]
         del order
+        if len(self.slots):
+            where = self.bounds[np.searchsorted(self.hashes, hashes, side="right")]
+            hashes = np.insert(self.pair_hashes(), where, hashes)
+            slots = np.insert(self.slots, where, slots)
         if not len(hashes):
-            return cls.empty()
+            return _HashedPostings.empty()
         starts = np.flatnonzero(hashes[1:] != hashes[:-1]) + 1
         bounds = np.concatenate(([0], starts, [len(hashes)])).astype(np.int64)
-        return cls(hashes[bounds[:-1]], bounds, slots)
+        return _HashedPostings(hashes[bounds[:-1]], bounds, slots)
 
     def __len__(self) -> int:
         """The number of (key, slot) pairs."""
@@ -245,7 +254,7 @@ class CandidateIndex:
             self._rebuild_base(())
 
     def _rebuild_base(self, batch: Sequence[Person]) -> None:
-        """One bulk layer of the old one, the later layer and the records of ``batch``.
+        """The later layer and the records of ``batch`` merged into the bulk layer.
 
         Each key's slots stay ascending: the later layer's slots all follow
         the bulk layer's, and a new batch's follow both. A batch's keys are
@@ -256,15 +265,14 @@ class CandidateIndex:
         pairs = self._pairs(batch)
         self._postings = {}
         self._arrays = {}
-        self._base = _HashedPostings.empty()
-        self._base = _HashedPostings.build(pairs)
+        self._base = self._base.merged(pairs)
         self._base_records = records
         self._later_records = 0
 
     def _pairs(self, batch: Sequence[Person]) -> list[npt.NDArray[np.int64]]:
-        """[key hashes, slots] of the bulk layer, the later layer and ``batch`` (placed now)."""
-        hashes = [self._base.pair_hashes()]
-        slots = [self._base.slots]
+        """[key hashes, slots] of the later layer and of ``batch`` (placed now)."""
+        hashes: list[npt.NDArray[np.int64]] = []
+        slots: list[npt.NDArray[np.int64]] = []
         if self._postings:
             later_hashes = array("q")
             later_slots = array("q")
