@@ -78,6 +78,9 @@ READS = [
     ("approx. 04/03/2011", date(2011, 3, 4), "a hedge before"),
     ("04/03/2011 appx", date(2011, 3, 4), "a hedge after"),
     ("लगभग 4 मार्च 2011", date(2011, 3, 4), "a Hindi hedge"),
+    ("প্রায় 04/03/2012", date(2012, 3, 4), "a Bengali hedge"),
+    ("(03/04/2011)", date(2011, 4, 3), "the whole date in brackets"),
+    ("3 March (2011)", date(2011, 3, 3), "the year in brackets"),
 ]
 
 

@@ -50,6 +50,7 @@ CASES: list[tuple[str, str, tuple[TokenKind, ...], Sex | None, str]] = [
     ("Abdul-Rahman", "abdulrahman", (G,), None, "hyphenated"),
     ("Abdus Samad", "abdulsamad", (G,), None, "Abdus"),
     ("Abdullah", "abdullah", (G,), None, "Abdullah is a whole name"),
+    ("Abdulrehman", "abdulrahman", (G,), None, "the name after Abdul in its canonical form"),
     ("Late Shri Ramprasad", "ramprasad", (G,), M, "Late Shri dropped"),
     ("Lt. Sh. Ram Prasad", "ram prasad", (G, G), M, "abbreviated Late and Shri"),
     ("Smt. Sunita Devi", "sunita devi", (G, L), F, "Smt dropped, Devi kept low-weight"),

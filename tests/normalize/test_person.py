@@ -114,6 +114,7 @@ def test_a_parent_named_after_the_childs_name_fills_an_empty_parent_field() -> N
     assert _parents(name="Raju S/o Ramesh") == ("ramesh", "", "")
     assert _parents(name="राहुल पिता रमेश") == ("ramesh", "", "")
     assert _parents(mother_name="पिता रमेश") == ("ramesh", "", "")  # pita names the father
+    assert _parents(mother_name="pita Sunita Devi") == ("", "sunita devi", "")  # unless a woman
     assert _parents(name="Pooja D/o Sunita Devi") == ("", "sunita devi", "")
     assert _parents(name="Pooja D/o Sunita Devi", mother_name="Geeta") == ("", "geeta", "")
     assert _parents(name="Raju S/o Ramesh", father_name="Suresh") == ("suresh", "", "")

@@ -69,6 +69,8 @@ def pair(f: dict[str, str], m: dict[str, str]) -> tuple[Person, Person]:
         pytest.param("Abdulrehman", "Rahman", "phonetic", id="the called name's spellings"),
         pytest.param("Mizanur Rahman", "Abdur Rahman", "different", id="Rahman ends both"),
         pytest.param("Sabir Ali", "Abdul Ali", "different", id="Ali ends both"),
+        pytest.param("Rahim", "Ansari Abdul Rahim", "phonetic_subset", id="Abdul not first"),
+        pytest.param("Rahim Khan", "Khan Abdul Rahim", "phonetic", id="surname first"),
         pytest.param("Chhotu", "Rahul", "nickname_only", id="child knows only a nickname"),
         pytest.param("Ramesh", "Vikram", "different", id="different names"),
         pytest.param("", "Rahul", NULL, id="no name on the found side"),

@@ -38,9 +38,9 @@ from matcher.scoring.comparisons import DATE_SLACK_DAYS
 #: not scored. On development data (seed 1) 99.7% of the true pairs among the
 #: best 150 candidates clear it, while it removes a third of the candidates.
 MIN_RETRIEVAL_RATIO = 0.4
-#: Records added one by one (or in small batches) before the postings are rebuilt in
-#: one sort; or a quarter of those already there, whichever is more, so that
-#: rebuilding costs a constant per record. A larger batch is sorted in at once.
+#: Records added one by one (or in small batches) before they are merged into the bulk
+#: postings; or a quarter of those already there, whichever is more, so that merging
+#: costs a constant per record. A larger batch is merged in at once.
 FOLD_RECORDS = 2_500
 #: Postings longer than this are filtered by birth year before counting.
 LARGE_BLOCK = 2000
@@ -114,6 +114,8 @@ class _HashedPostings:
         """
         hashes, slots = pairs
         pairs.clear()
+        if not len(hashes):
+            return self
         order = np.argsort(hashes, kind="stable")
         hashes = hashes[order]
         slots = slots[order]

@@ -246,15 +246,22 @@ _TOKEN = re.compile(r"\d+|[^\s\d/\\\-.,:;'’()]+")
 
 # A remark in brackets and the hedges officers add to a date they are unsure of:
 # "03/04/2011 (approx)", "approx. 2011", "लगभग 2011". The date is read as written.
-_REMARK = re.compile(r"\s*\([^()]*\)\s*")
+# A bracket with digits in it holds part of the date ("3 March (2011)"): only its
+# brackets go. Native words are written as lookup_key leaves them (no nukta).
+_REMARK = re.compile(r"\(([^()]*)\)")
+_HEDGE_WORDS = "|".join(re.escape(lookup_key(word)) for word in ("lagbhag", "लगभग", "करीब", "প্রায়"))
 _HEDGE = re.compile(
-    r"^(?:approx(?:imately)?|appx|apx|about|around|abt|circa|lagbhag|लगभग|करीब|প্রায়)\.?\s*"
+    rf"^(?:approx(?:imately)?|appx|apx|about|around|abt|circa|{_HEDGE_WORDS})\.?\s*"
     r"|\s*\b(?:approx(?:imately)?|appx|apx)\.?$"
 )
 
 
 def _without_hedges(folded: str) -> str:
-    return _HEDGE.sub("", _REMARK.sub(" ", folded).strip()).strip()
+    def remark(match: re.Match[str]) -> str:
+        inside = match[1]
+        return f" {inside} " if any(ch.isdigit() for ch in inside) else " "
+
+    return _HEDGE.sub("", " ".join(_REMARK.sub(remark, folded).split())).strip()
 
 
 def parse_date(text: str, *, today: date | None = None) -> date | None:

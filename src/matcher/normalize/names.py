@@ -248,7 +248,8 @@ def _canonical_abd(latin: str) -> str:
         consonant = article[1:]
         if not rest.startswith(consonant):
             rest = consonant + rest
-    return "abdul" + rest
+    # The name after Abdul in its canonical spelling: Abdulrehman is Abdul Rahman.
+    return "abdul" + _SURNAME_CANONICAL.get(spelling_key(rest), rest)
 
 
 @lru_cache(maxsize=65536)
@@ -268,7 +269,7 @@ def calling_name(text: str) -> str:
 
 def _join_abd(article: str, rest: str) -> str:
     """Join "abdur" + "rahman" into the canonical "abdulrahman"."""
-    return _canonical_abd(article + rest) if article != "abd" else "abdul" + rest
+    return _canonical_abd(article + rest if article != "abd" else "abdul" + rest)
 
 
 #: Spelling key of each form of a surname in ``SURNAME_FORMS`` -> its canonical form.

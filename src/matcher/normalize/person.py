@@ -98,6 +98,8 @@ def _folded_lower(text: str) -> str:
 
 _RECORD_PERIOD: Final = "a month or year without a day: read as any day of it, no day is assumed"
 _BIRTH_PERIOD: Final = "a year or month of birth without a day: the birth is placed in it"
+_BIRTH_PERIOD_TOO_LATE: Final = "a year or month of birth after the record's date"
+_BIRTH_PERIOD_UNUSED: Final = "a year or month of birth without a day: the age places the birth"
 _BIRTH_IN_AGE_FIELD: Final = "a date or year of birth, not an age: read as the date of birth"
 _BIRTH_IN_AGE_FIELD_TOO_LATE: Final = "a date or year of birth after the record's date"
 #: "DOB", "D.O.B.", "date of birth", "born (on|in)", "b." before a date written as an age.
@@ -200,7 +202,8 @@ def _read_parents(
             if column == "mother":
                 found.append(("father", related))
         elif parsed.relation == "child_of":
-            found.append(("father", related))  # "पिता रमेश": pita is the father
+            # "पिता रमेश": pita is the father, unless the name reads as a woman's.
+            found.append((_parent_role(related, "father"), related))
         elif parsed.relation in _CHILD_OF:
             found.append((_parent_role(related, column), related))
     # After the child's own name ("Raju S/o Ramesh"), the name keeps its words.
@@ -325,8 +328,8 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
         except InvalidFieldValue as exc:
             # "2011", "March 2011": a birth known to the year or month.
             birth_period = _record_period(text, day)
-            reason = exc.reason if birth_period is None else _BIRTH_PERIOD
-            problems.append(FieldProblem("birth_date", reason))
+            if birth_period is None:
+                problems.append(FieldProblem("birth_date", exc.reason))
     age: AgeRange | None = None
     birth_in_age: BirthInterval | None = None
     text = get("age", "")
@@ -362,8 +365,13 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
         # The sender is told either way (the next problem would be a height's).
         read = _BIRTH_IN_AGE_FIELD if birth is not None else _BIRTH_IN_AGE_FIELD_TOO_LATE
         problems.append(FieldProblem("age", read))
-    if birth is None and birth_period is not None:
-        birth = _birth_in_period(birth_period, latest_day)
+    if birth_period is not None:
+        if birth is None:
+            birth = _birth_in_period(birth_period, latest_day)
+            read = _BIRTH_PERIOD if birth is not None else _BIRTH_PERIOD_TOO_LATE
+        else:
+            read = _BIRTH_PERIOD_UNUSED
+        problems.append(FieldProblem("birth_date", read))
     text = get("guardian_phone", "")
     phones = phone_numbers(text)
     home = gazetteer.resolve(get("district", ""), get("state", ""))

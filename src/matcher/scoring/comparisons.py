@@ -287,7 +287,40 @@ def _agree_tokens(
     """Agreement of two names' informative tokens ("phonetic" covers "exact": see agree_names)."""
     if not a or not b:
         return NameAgreement(NULL, (), 0, 0, 0)
-    a, b = _as_called(a, b)
+    called_a, called_b = _as_called(a, b)
+    if called_a is not a or called_b is not b:
+        return _aligned(called_a, called_b, nickname_only)
+    plain = _aligned(a, b, nickname_only)
+    return _called_anywhere(a, b, nickname_only, plain) or plain
+
+
+def _called_anywhere(
+    a: tuple[NameToken, ...], b: tuple[NameToken, ...], nickname_only: bool, plain: NameAgreement
+) -> NameAgreement | None:
+    """ "Rahim" against "Ansari Abdul Rahim", "Rahim Khan" against "Khan Abdul Rahim": the
+    Abdul words of one name read as their calling names, when then every word of the
+    other name agrees (so "Abdur Rahman" is still not "Mizanur Rahman")."""
+    called_a = tuple(_called_or_same(t) for t in a)
+    called_b = tuple(_called_or_same(t) for t in b)
+    a_has, b_has = called_a != a, called_b != b
+    if a_has == b_has:
+        return None  # no Abdul word, or on both sides (compared in _token_match)
+    other = b if a_has else a
+    agreement = _aligned(called_a, called_b, nickname_only)
+    if _NAME_RANK[agreement.level] > _NAME_RANK[plain.level] and agreement.matched == len(other):
+        return agreement
+    return None
+
+
+def _called_or_same(token: NameToken) -> NameToken:
+    called = calling_name(token.text)
+    return _called_token(token, called) if called else token
+
+
+def _aligned(
+    a: tuple[NameToken, ...], b: tuple[NameToken, ...], nickname_only: bool
+) -> NameAgreement:
+    """Align the tokens of two names, order-free, each token at most once."""
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     best_total = 0
     matched = 0
