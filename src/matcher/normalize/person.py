@@ -129,10 +129,14 @@ def _birth_in_age_field(text: str, today: date) -> BirthInterval | None:
     return BirthInterval(born, born, "birth_date") if born is not None else None
 
 
-def _birth_in_period(period: DatePeriod, latest_day: date | None) -> BirthInterval | None:
-    """A birth known to the year or month, no later than the record's date (if known)."""
-    latest = period.last if latest_day is None else min(period.last, latest_day)
-    return BirthInterval(period.first, latest, "birth_year") if period.first <= latest else None
+def _clipped(birth: BirthInterval, latest_day: date | None) -> BirthInterval | None:
+    """A birth read from a year or a date, no later than the record's date (if known);
+    None if it begins after it."""
+    if latest_day is None:
+        return birth
+    if birth.earliest > latest_day:
+        return None
+    return BirthInterval(birth.earliest, min(birth.latest, latest_day), birth.source)
 
 
 def _record_period(text: str, today: date) -> DatePeriod | None:
@@ -357,17 +361,14 @@ def normalize_record(raw: RawRecord, gazetteer: Gazetteer, *, today: date | None
     elif age is not None and record_period is not None:
         birth = _age_in_period(age, record_period.first, record_period.last)
     elif birth_in_age is not None:
-        if latest_day is None:
-            birth = birth_in_age
-        elif birth_in_age.earliest <= latest_day:
-            latest = min(birth_in_age.latest, latest_day)
-            birth = BirthInterval(birth_in_age.earliest, latest, birth_in_age.source)
+        birth = _clipped(birth_in_age, latest_day)
         # The sender is told either way (the next problem would be a height's).
         read = _BIRTH_IN_AGE_FIELD if birth is not None else _BIRTH_IN_AGE_FIELD_TOO_LATE
         problems.append(FieldProblem("age", read))
     if birth_period is not None:
         if birth is None:
-            birth = _birth_in_period(birth_period, latest_day)
+            in_period = BirthInterval(birth_period.first, birth_period.last, "birth_year")
+            birth = _clipped(in_period, latest_day)
             read = _BIRTH_PERIOD if birth is not None else _BIRTH_PERIOD_TOO_LATE
         else:
             read = _BIRTH_PERIOD_UNUSED

@@ -177,14 +177,14 @@ def _as_called(
     """
     if not a or not b:
         return a, b
-    called_a, called_b = calling_name(a[0].text), calling_name(b[0].text)
-    if bool(called_a) == bool(called_b):
+    first_a, first_b = _called_or_same(a[0]), _called_or_same(b[0])
+    if (first_a is a[0]) == (first_b is b[0]):
         return a, b  # neither, or both (compared on what follows Abdul in _token_match)
-    if called_a:
-        token = _called_token(a[0], called_a)
-        return ((token, *a[1:]), b) if _spelling_match(token, b[0]) >= 2 else (a, b)
-    token = _called_token(b[0], called_b)
-    return (a, (token, *b[1:])) if _spelling_match(a[0], token) >= 2 else (a, b)
+    if first_a is not a[0] and _spelling_match(first_a, b[0]) >= 2:
+        return (first_a, *a[1:]), b
+    if first_b is not b[0] and _spelling_match(a[0], first_b) >= 2:
+        return a, (first_b, *b[1:])
+    return a, b
 
 
 def _called_token(token: NameToken, called: str) -> NameToken:
@@ -624,15 +624,13 @@ def _phone_level(found: Sequence[str], missing: Sequence[str]) -> str:
     so a landline abroad never comes near an Indian mobile by its last digits."""
     if not found or not missing:
         return NULL
-    if set(found) & set(missing):
-        return "same"
-    found_ten = {ten_digit_number(a) for a in found}
-    found_ten.discard("")
-    if found_ten and found_ten & {ten_digit_number(b) for b in missing}:
-        return "same"
+    # Ten national digits where a number has them, else the E.164 string (which
+    # starts with "+", so it never equals ten digits).
     found_digits = {ten_digit_number(a) or a for a in found}
-    for b in missing:
-        db = ten_digit_number(b) or b
+    missing_digits = {ten_digit_number(b) or b for b in missing}
+    if found_digits & missing_digits:
+        return "same"
+    for db in missing_digits:
         if any(_one_typo_apart(da, db) for da in found_digits):
             return "one_digit"
     return "different"
